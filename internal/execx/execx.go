@@ -1,0 +1,252 @@
+// Package execx is the one way this plugin runs external tools.
+//
+// Commands are argv slices (never a shell string with paths in it). Every
+// line a tool prints is streamed to the logger, and a failure returns an
+// *Error holding the quoted command, the exit code and the tail of stderr,
+// plus a hint naming the Debian package when the tool is missing. Code that
+// runs tools depends on the Runner interface so that tests can record calls.
+package execx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+// Cmd describes one tool invocation.
+type Cmd struct {
+	// Argv is the program and its arguments. Argv[0] is looked up in PATH.
+	Argv []string
+	// Dir is the working directory; empty means the current one.
+	Dir string
+	// Env is added to the current environment (KEY=value entries).
+	Env []string
+	// Stdin, when set, is connected to the tool's standard input.
+	Stdin io.Reader
+	// Stdout, when set, receives the tool's standard output (it is then
+	// not logged line by line).
+	Stdout io.Writer
+}
+
+// String renders the command shell-quoted, for logs and errors.
+func (c Cmd) String() string { return Quote(c.Argv) }
+
+// Runner runs commands. Real runs them; Recorder records them for tests.
+type Runner interface {
+	Run(ctx context.Context, cmd Cmd) error
+}
+
+// Run is shorthand for r.Run(ctx, Cmd{Argv: argv}).
+func Run(ctx context.Context, r Runner, argv ...string) error {
+	return r.Run(ctx, Cmd{Argv: argv})
+}
+
+// Output runs argv and returns its standard output.
+func Output(ctx context.Context, r Runner, argv ...string) (string, error) {
+	var out bytes.Buffer
+	err := r.Run(ctx, Cmd{Argv: argv, Stdout: &out})
+	return out.String(), err
+}
+
+// Real runs commands on the host.
+type Real struct {
+	// Logf receives the command line and every output line. Nil logs nothing.
+	Logf func(format string, args ...any)
+	// TailLines is how many stderr lines an error keeps (default 20).
+	TailLines int
+}
+
+// Run starts the command, streams its output to Logf and waits for it.
+func (r *Real) Run(ctx context.Context, c Cmd) error {
+	if len(c.Argv) == 0 {
+		return errors.New("execx: empty command")
+	}
+	logf := r.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	name := c.Argv[0]
+	logf("exec: %s", c)
+	cmd := exec.CommandContext(ctx, name, c.Argv[1:]...)
+	cmd.Dir = c.Dir
+	cmd.Stdin = c.Stdin
+	if len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
+	tail := &tailWriter{max: r.tailLines(), lineLogger: lineLogger{prefix: name + ": ", logf: logf}}
+	cmd.Stderr = tail
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	} else {
+		cmd.Stdout = &lineLogger{prefix: name + ": ", logf: logf}
+	}
+	err := cmd.Run()
+	tail.flush()
+	if lw, ok := cmd.Stdout.(*lineLogger); ok {
+		lw.flush()
+	}
+	if err == nil {
+		return nil
+	}
+	e := &Error{Argv: c.Argv, ExitCode: -1, StderrTail: tail.String(), Err: err}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		e.ExitCode = exitErr.ExitCode()
+	}
+	if errors.Is(err, exec.ErrNotFound) {
+		e.Hint = MissingToolHint(name)
+	}
+	if ctx.Err() != nil {
+		e.Err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return e
+}
+
+func (r *Real) tailLines() int {
+	if r.TailLines > 0 {
+		return r.TailLines
+	}
+	return 20
+}
+
+// Error is a failed command.
+type Error struct {
+	Argv       []string
+	ExitCode   int
+	StderrTail string
+	Hint       string
+	Err        error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "run %s: %v", Quote(e.Argv), e.Err)
+	if e.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", e.Hint)
+	}
+	if t := strings.TrimSpace(e.StderrTail); t != "" {
+		fmt.Fprintf(&b, "\nstderr tail:\n%s", t)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// packages maps a tool to the Debian package that provides it.
+var packages = map[string]string{
+	"qemu-img": "qemu-utils", "qemu-system-x86_64": "qemu-system-x86",
+	"mksquashfs": "squashfs-tools", "unsquashfs": "squashfs-tools",
+	"xorriso": "xorriso", "mkfs.vfat": "dosfstools", "fsck.fat": "dosfstools",
+	"mcopy": "mtools", "mmd": "mtools", "mdir": "mtools", "mdel": "mtools", "mrd": "mtools",
+	"mkfs.ext4": "e2fsprogs", "e2fsck": "e2fsprogs", "debootstrap": "debootstrap",
+	"sfdisk": "fdisk", "sgdisk": "gdisk", "losetup": "mount", "mount": "mount",
+	"umount": "mount", "partx": "util-linux", "blkid": "util-linux",
+	"grub-mkimage": "grub-common", "grub-mkstandalone": "grub-common",
+}
+
+// MissingToolHint says which package to install for a tool that is not on PATH.
+func MissingToolHint(tool string) string {
+	if p, ok := packages[tool]; ok {
+		return fmt.Sprintf("%s is not installed; it is in the Debian package %s", tool, p)
+	}
+	return tool + " is not installed"
+}
+
+// Quote renders argv the way a POSIX shell would read it back.
+func Quote(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = QuoteArg(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// QuoteArg single-quotes a when it holds anything a shell would interpret.
+func QuoteArg(a string) string {
+	if a != "" && strings.IndexFunc(a, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune("-_./=:,+@%", r))
+	}) < 0 {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'"'"'`) + "'"
+}
+
+// lineLogger forwards complete lines to logf.
+type lineLogger struct {
+	prefix string
+	logf   func(string, ...any)
+	buf    []byte
+}
+
+func (l *lineLogger) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			break
+		}
+		l.logf("%s%s", l.prefix, l.buf[:i])
+		l.buf = l.buf[i+1:]
+	}
+	return len(p), nil
+}
+
+func (l *lineLogger) flush() {
+	if len(l.buf) > 0 {
+		l.logf("%s%s", l.prefix, l.buf)
+		l.buf = nil
+	}
+}
+
+// tailWriter logs lines and keeps the last max of them.
+type tailWriter struct {
+	lineLogger
+	max   int
+	mu    sync.Mutex
+	lines []string
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	for {
+		i := bytes.IndexByte(t.buf, '\n')
+		if i < 0 {
+			break
+		}
+		t.keep(string(t.buf[:i]))
+		t.buf = t.buf[i+1:]
+	}
+	return len(p), nil
+}
+
+func (t *tailWriter) keep(line string) {
+	t.logf("%s%s", t.prefix, line)
+	t.lines = append(t.lines, line)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+func (t *tailWriter) flush() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.buf) > 0 {
+		t.keep(string(t.buf))
+		t.buf = nil
+	}
+}
+
+func (t *tailWriter) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, "\n")
+}

@@ -1,0 +1,84 @@
+package execx
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestQuote(t *testing.T) {
+	cases := map[string]struct {
+		in   []string
+		want string
+	}{
+		"plain":  {[]string{"mksquashfs", "/a", "/b.img", "-comp", "gzip"}, "mksquashfs /a /b.img -comp gzip"},
+		"space":  {[]string{"echo", "a b"}, "echo 'a b'"},
+		"quote":  {[]string{"echo", "it's"}, `echo 'it'"'"'s'`},
+		"empty":  {[]string{"x", ""}, "x ''"},
+		"dollar": {[]string{"sh", "-c", "echo $HOME"}, "sh -c 'echo $HOME'"},
+	}
+	for name, tc := range cases {
+		if got := Quote(tc.in); got != tc.want {
+			t.Errorf("%s: Quote(%q) = %q, want %q", name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRealRunErrorKeepsStderrTail(t *testing.T) {
+	var logged []string
+	r := &Real{TailLines: 2, Logf: func(f string, a ...any) { logged = append(logged, f) }}
+	err := Run(context.Background(), r, "sh", "-c", "echo one >&2; echo two >&2; echo three >&2; exit 3")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("want *Error, got %v", err)
+	}
+	if e.ExitCode != 3 {
+		t.Errorf("exit code = %d, want 3", e.ExitCode)
+	}
+	if e.StderrTail != "two\nthree" {
+		t.Errorf("stderr tail = %q, want the last two lines", e.StderrTail)
+	}
+	if !strings.Contains(err.Error(), "run sh -c 'echo one") {
+		t.Errorf("error does not quote the command: %v", err)
+	}
+	if len(logged) < 4 {
+		t.Errorf("expected the command and three stderr lines in the log, got %d lines", len(logged))
+	}
+}
+
+func TestRealRunMissingToolHint(t *testing.T) {
+	err := Run(context.Background(), &Real{}, "mksquashfs-does-not-exist")
+	if err == nil || !strings.Contains(err.Error(), "is not installed") {
+		t.Fatalf("want a not-installed hint, got %v", err)
+	}
+	if h := MissingToolHint("mksquashfs"); !strings.Contains(h, "squashfs-tools") {
+		t.Errorf("hint %q does not name the package", h)
+	}
+}
+
+func TestOutputCapturesStdout(t *testing.T) {
+	out, err := Output(context.Background(), &Real{}, "printf", "a\nb")
+	if err != nil || out != "a\nb" {
+		t.Fatalf("Output = %q, %v", out, err)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	r := &Recorder{Respond: func(c Cmd) (string, error) {
+		if c.Argv[0] == "fail" {
+			return "", errors.New("boom")
+		}
+		return "ok", nil
+	}}
+	out, err := Output(context.Background(), r, "echo", "x y")
+	if err != nil || out != "ok" {
+		t.Fatalf("Output = %q, %v", out, err)
+	}
+	if err := Run(context.Background(), r, "fail"); err == nil {
+		t.Fatal("want error")
+	}
+	if got := r.Joined(); got != "echo 'x y'\nfail" {
+		t.Errorf("Joined = %q", got)
+	}
+}
