@@ -1,0 +1,54 @@
+package imagecustomizer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+)
+
+// stepAttachLoop attaches the working copy to a loop device with its partitions.
+//
+// Consumes: work_image. Produces:
+//
+//	loop           *diskimage.Loop
+//	device         string - /dev/loopN (read by the SDK's mount-command steps)
+//	attach_cleanup        - detaches early, before the output is converted
+type stepAttachLoop struct {
+	loop *diskimage.Loop
+}
+
+func (s *stepAttachLoop) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui := getUI(state)
+	loop, err := diskimage.AttachLoop(ctx, getRunner(state), getString(state, keyWorkImage), false)
+	if err != nil {
+		return halt(state, fmt.Errorf("attach the working image: %w", err))
+	}
+	s.loop = loop
+	state.Put(keyLoop, loop)
+	state.Put(keyDevice, loop.Device)
+	state.Put(keyAttachCleanup, s)
+	ui.Sayf("Attached the image to %s", loop.Device)
+	return multistep.ActionContinue
+}
+
+func (s *stepAttachLoop) Cleanup(state multistep.StateBag) {
+	if err := s.CleanupFunc(state); err != nil {
+		getUI(state).Error(err.Error())
+	}
+}
+
+// CleanupFunc detaches the loop device; safe to call more than once.
+func (s *stepAttachLoop) CleanupFunc(multistep.StateBag) error {
+	if s.loop == nil {
+		return nil
+	}
+	err := s.loop.Close()
+	s.loop = nil
+	if err != nil {
+		return fmt.Errorf("detach the image's loop device: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package imagecustomizer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+)
+
+// stepChrootMounts mounts chroot_mounts (/proc, /sys, /dev, /dev/pts, /run by default) inside
+// the image. Targets are resolved inside the image root.
+//
+// Consumes: tree. Produces: mount_extra_cleanup.
+type stepChrootMounts struct {
+	tree *diskimage.Tree
+}
+
+func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
+	cfg := getConfig(state)
+	tree, err := getTree(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	s.tree = tree
+	state.Put(keyMountExtraCleanup, s)
+	for i, m := range cfg.ChrootMounts {
+		spec := diskimage.MountSpec{FSType: m[0], Source: m[1], Target: m[2]}
+		if err := tree.Mount(spec); err != nil {
+			return halt(state, fmt.Errorf("chroot_mounts[%d] (%s %s on %s): %w", i, m[0], m[1], m[2], err))
+		}
+	}
+	return multistep.ActionContinue
+}
+
+func (s *stepChrootMounts) Cleanup(state multistep.StateBag) {
+	if err := s.CleanupFunc(state); err != nil {
+		getUI(state).Error(err.Error())
+	}
+}
+
+// CleanupFunc unmounts the chroot mounts; safe to call more than once.
+func (s *stepChrootMounts) CleanupFunc(multistep.StateBag) error {
+	if s.tree == nil {
+		return nil
+	}
+	err := s.tree.UnmountExtras()
+	s.tree = nil
+	if err != nil {
+		return fmt.Errorf("unmount chroot_mounts: %w", err)
+	}
+	return nil
+}

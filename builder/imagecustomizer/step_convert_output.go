@@ -1,0 +1,41 @@
+package imagecustomizer
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+)
+
+// stepConvertOutput writes the customized image in output_format. For raw output the working
+// copy already is the output.
+//
+// Consumes: work_image. Produces: output_image.
+type stepConvertOutput struct{}
+
+func (s *stepConvertOutput) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	cfg, ui := getConfig(state), getUI(state)
+	work := getString(state, keyWorkImage)
+	out := filepath.Join(cfg.OutputDirectory, cfg.OutputImageName)
+	format := diskimage.OutputFormat(cfg.OutputFormat)
+	if work != out {
+		ui.Sayf("Converting the image to %s...", format)
+		argv := diskimage.ConvertArgv(work, diskimage.FormatRaw, out, format)
+		if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+			return halt(state, fmt.Errorf("write output_format %q: %w", format, err))
+		}
+		if err := os.Remove(work); err != nil {
+			return halt(state, fmt.Errorf("remove the working copy: %w", err))
+		}
+	}
+	state.Put(keyOutputImage, out)
+	ui.Sayf("Wrote %s", out)
+	return multistep.ActionContinue
+}
+
+func (s *stepConvertOutput) Cleanup(multistep.StateBag) {}

@@ -1,0 +1,28 @@
+package imagecustomizer
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+)
+
+// stepSetGeneratedData publishes what templates can use as ${build.<Name>}:
+// Device, MountPath, ImageFormat and RootPartition (the root file system's partition number).
+type stepSetGeneratedData struct{}
+
+func (s *stepSetGeneratedData) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
+	cfg := getConfig(state)
+	tree, err := getTree(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	data := generated(state)
+	data["Device"] = getString(state, keyDevice)
+	data["MountPath"] = getString(state, keyMountPath)
+	data["ImageFormat"] = cfg.OutputFormat
+	data["RootPartition"] = strconv.Itoa(tree.RootPartition.Number)
+	return multistep.ActionContinue
+}
+
+func (s *stepSetGeneratedData) Cleanup(multistep.StateBag) {}

@@ -1,0 +1,59 @@
+package diskimage
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// OpenOverlay mounts a writable overlay over lower (typically an image's read-only root) at
+// dir/merged, with its upper and work directories under dir: whatever is written through the
+// overlay lands in dir/upper and never reaches lower. The returned Tree owns the overlay, so
+// extra mounts added with Mount, UnmountExtras and Close work as they do for an image.
+func OpenOverlay(lower, dir string, opts Options) (*Tree, error) {
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	upper, work := filepath.Join(dir, "upper"), filepath.Join(dir, "work")
+	for _, d := range []string{upper, work} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create overlay directory: %w", err)
+		}
+	}
+	root, err := prepareMountDir(filepath.Join(dir, "merged"))
+	if err != nil {
+		return nil, err
+	}
+	data := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work)
+	if err := unix.Mount("overlay", root, "overlay", 0, data); err != nil {
+		return nil, fmt.Errorf("mount an overlay over %s on %s: %w", lower, root, err)
+	}
+	t := &Tree{Root: root, opts: opts, points: []string{"/"}}
+	m, err := lookupMount(root)
+	if err == nil {
+		// Private, so that mounts made below it never propagate elsewhere.
+		err = unix.Mount("", root, "", unix.MS_PRIVATE, "")
+	}
+	if err != nil {
+		_ = unix.Unmount(root, unix.MNT_DETACH)
+		return nil, fmt.Errorf("mount an overlay over %s: %w", lower, err)
+	}
+	t.push(&mountRec{target: "/", m: m})
+	opts.Logf("diskimage: mounted an overlay over %s at %s", lower, root)
+	return t, nil
+}
+
+// MountsUnder lists the mount points at or below dir, from /proc/self/mountinfo.
+func MountsUnder(dir string) ([]string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	mi, err := readMountinfo()
+	if err != nil {
+		return nil, err
+	}
+	return mountsUnder(mi, abs), nil
+}

@@ -1,0 +1,170 @@
+package diskimage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Every path inside an image is resolved by the kernel with
+// RESOLVE_IN_ROOT (openat2(2)): "..", absolute symlinks and symlinks with
+// ".." are all clamped to root, so a hostile image cannot name a host path.
+// RESOLVE_NO_MAGICLINKS refuses /proc/<pid>/fd-style links, which would
+// otherwise jump anywhere.
+const resolveFlags = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
+
+// relInRoot turns an image path ("/boot/efi", "boot/efi", "") into the
+// relative form openat2 wants ("boot/efi", ".").
+func relInRoot(p string) string {
+	p = strings.TrimPrefix(path.Clean("/"+p), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// OpenInRoot opens path as if root were "/". flags are open(2) flags;
+// O_CLOEXEC is always added, and files created with O_CREAT get mode 0644.
+func OpenInRoot(root, p string, flags int) (*os.File, error) {
+	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open root %s: %w", root, err)
+	}
+	defer dir.Close()
+	return openat2(dir, root, p, flags)
+}
+
+func openat2(dir *os.File, root, p string, flags int) (*os.File, error) {
+	how := unix.OpenHow{Flags: uint64(flags | unix.O_CLOEXEC), Resolve: resolveFlags}
+	if flags&unix.O_CREAT != 0 {
+		how.Mode = 0o644
+	}
+	rel := relInRoot(p)
+	for tries := 0; ; tries++ {
+		fd, err := unix.Openat2(int(dir.Fd()), rel, &how)
+		// EAGAIN: a concurrent rename made the kernel give up on a safe
+		// lookup (openat2(2)); it is right to simply try again.
+		if (errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR)) && tries < 16 {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open in root " + root, Path: "/" + strings.TrimPrefix(rel, "."), Err: err}
+		}
+		return os.NewFile(uintptr(fd), path.Join(root, rel)), nil
+	}
+}
+
+// MkdirAllInRoot creates path and any missing parents inside root. Each
+// component is resolved in root, so a symlink in the image (even an
+// absolute one) leads to a directory inside the image, never on the host.
+func MkdirAllInRoot(root, p string, mode os.FileMode) error {
+	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open root %s: %w", root, err)
+	}
+	defer dir.Close()
+	rel := relInRoot(p)
+	if rel == "." {
+		return nil
+	}
+	parent, err := openat2(dir, root, ".", unix.O_PATH|unix.O_DIRECTORY)
+	if err != nil {
+		return err
+	}
+	defer func() { parent.Close() }()
+	sofar := ""
+	for _, name := range strings.Split(rel, "/") {
+		sofar = path.Join(sofar, name)
+		next, err := openat2(dir, root, sofar, unix.O_PATH|unix.O_DIRECTORY)
+		if errors.Is(err, unix.ENOENT) {
+			// name is a plain file name (no "/"), and mkdirat never
+			// follows a final symlink: it fails with EEXIST instead.
+			if err := unix.Mkdirat(int(parent.Fd()), name, uint32(mode.Perm())); err != nil && !errors.Is(err, unix.EEXIST) {
+				return fmt.Errorf("create /%s in %s: %w", sofar, root, err)
+			}
+			next, err = openat2(dir, root, sofar, unix.O_PATH|unix.O_DIRECTORY)
+		}
+		if err != nil {
+			return fmt.Errorf("create /%s in %s: %w", sofar, root, err)
+		}
+		parent.Close()
+		parent = next
+	}
+	return nil
+}
+
+// fdPath is the magic link that names an open file; mount(2) and readlink
+// on it act on exactly that file, whatever happens to its path.
+func fdPath(f *os.File) string { return fmt.Sprintf("/proc/self/fd/%d", f.Fd()) }
+
+// hostPathOf returns where an image path really is on the host, resolved
+// inside root.
+func hostPathOf(root, p string) (string, error) {
+	f, err := OpenInRoot(root, p, unix.O_PATH)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return os.Readlink(fdPath(f))
+}
+
+// mounted is a mount this package made: its mount ID (stable, unlike a
+// path the image can change) and where it was mounted on the host.
+type mounted struct {
+	id   uint64
+	host string
+}
+
+// mountInRoot mounts source on target (a path inside root) through an
+// O_PATH descriptor of the target, so the mount lands where the path
+// resolves inside root, never on the host. The new mount is made private
+// so that nothing mounted under it (say /dev/pts under a bind of /dev)
+// propagates back to the host.
+func mountInRoot(root, target, source, fstype string, flags uintptr, data string) (mounted, error) {
+	f, err := OpenInRoot(root, target, unix.O_PATH)
+	if err != nil {
+		return mounted{}, err
+	}
+	host, err := os.Readlink(fdPath(f))
+	if err == nil {
+		err = unix.Mount(source, fdPath(f), fstype, flags, data)
+	}
+	f.Close()
+	if err != nil {
+		return mounted{}, fmt.Errorf("mount %s (%s) on %s in %s: %w", source, orNone(fstype), target, root, err)
+	}
+	m, err := lookupMount(host)
+	if err != nil {
+		return mounted{}, errors.Join(err, unix.Unmount(host, unix.UMOUNT_NOFOLLOW))
+	}
+	return m, nil
+}
+
+// lookupMount records the mount now on top of host, a path just resolved
+// without symlinks, and makes it private.
+func lookupMount(host string) (mounted, error) {
+	f, err := os.OpenFile(host, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return mounted{}, fmt.Errorf("open new mount %s: %w", host, err)
+	}
+	defer f.Close()
+	id, err := mountID(f)
+	if err != nil {
+		return mounted{}, err
+	}
+	if err := unix.Mount("", fdPath(f), "", unix.MS_PRIVATE, ""); err != nil {
+		return mounted{}, fmt.Errorf("make mount %s private: %w", host, err)
+	}
+	return mounted{id: id, host: host}, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "bind"
+	}
+	return s
+}

@@ -1,0 +1,11 @@
+// Package testenv holds what the plugin's tier (c) tests need from the
+// host: gates that skip (or, in CI, fail) when root, loop devices or a tool
+// are missing; the reference Debian disk images built by
+// test/images/build.sh; and a QEMU boot harness that watches the serial
+// console for milestones.
+//
+// The harness follows the measurements in
+// docs liveos-harness.md: TCG q35 with -cpu qemu64,-svm (§12), OVMF pflash
+// with a fresh VARS copy per run (§6.8), CDs on virtio-scsi because the
+// Debian cloud kernel has no AHCI (§6.1).
+package testenv

@@ -1,0 +1,27 @@
+package iso
+
+import (
+	"fmt"
+	"os"
+
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+)
+
+// Artifact is the Live OS ISO. State delegates to the input, so generated data passes through
+// to checksum, compress, manifest and shell-local post-processors.
+type Artifact struct {
+	Path  string
+	Input packersdk.Artifact
+}
+
+func (*Artifact) BuilderId() string { return BuilderID }
+
+func (a *Artifact) Files() []string { return []string{a.Path} }
+
+func (a *Artifact) Id() string { return a.Path }
+
+func (a *Artifact) String() string { return fmt.Sprintf("Live OS ISO: %s", a.Path) }
+
+func (a *Artifact) State(name string) interface{} { return a.Input.State(name) }
+
+func (a *Artifact) Destroy() error { return os.Remove(a.Path) }

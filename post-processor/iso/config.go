@@ -1,0 +1,182 @@
+//go:generate packer-sdc struct-markdown
+//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AdditionalFile,KernelCommandLine
+
+package iso
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hashicorp/packer-plugin-sdk/common"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	"github.com/hashicorp/packer-plugin-sdk/template/config"
+	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+)
+
+// Config is the configuration of `post-processor "imagecustomizer-iso"`. Its settings mirror
+// the `iso` section of an Image Customizer configuration, which can also be read from
+// `config_file`.
+type Config struct {
+	common.PackerConfig `mapstructure:",squash"`
+
+	// An Image Customizer YAML file whose `iso` section configures this post-processor (it may
+	// be the same file the imagecustomizer provisioner reads; its `os` and `scripts` sections are
+	// the provisioner's and are ignored here). Relative paths in it are resolved against its
+	// directory. Lists set here in HCL are appended to the file's; scalars set here win.
+	ConfigFile string `mapstructure:"config_file" required:"false"`
+	// Files placed on the ISO file system (not in the root file system), e.g. a cloud-init
+	// NoCloud seed at `/cloud-init-data/user-data`. Each has a `destination` on the media and
+	// exactly one of `source` (a host file) or `content`, plus optional octal `permissions`.
+	// A destination may not replace a file the post-processor generates.
+	AdditionalFiles []AdditionalFile `mapstructure:"additional_files" required:"false"`
+	// Extra kernel arguments for every boot entry of the media, after the live arguments and the
+	// image's own arguments.
+	KernelCommandLine KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
+	// Path of the ISO to write. Defaults to `<directory of the input image>/<build name>.iso`.
+	Output string `mapstructure:"output" required:"false"`
+	// ISO volume label, which the boot loader and dracut use to find the media
+	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. Up to 32 of
+	// `A-Z a-z 0-9 _ -`; choose another when a machine may have a disk with the same label.
+	VolumeLabel string `mapstructure:"volume_label" required:"false"`
+	// Compression of the squashfs root: `gzip` (default, like the original), `zstd`, `xz` or `lz4`.
+	SquashfsCompression string `mapstructure:"squashfs_compression" required:"false"`
+	// How the Live OS boots: `bootstrap` (default): a small dracut initrd mounts the squashfs root
+	// from the media. `full-os` is not supported yet.
+	InitramfsType string `mapstructure:"initramfs_type" required:"false"`
+	// Also make the media bootable by BIOS firmware, with GRUB's El Torito image built from the
+	// image's i386-pc GRUB modules or, when the image has none, the host's. Defaults to `true`; the
+	// build fails when neither has them.
+	BIOSBoot config.Trilean `mapstructure:"bios_boot" required:"false"`
+
+	ctx interpolate.Context
+	// iso is the effective iso section: config_file's merged with the HCL settings.
+	iso icconfig.Iso
+}
+
+// AdditionalFile is a file to place on the ISO media.
+type AdditionalFile struct {
+	// Path on the media, e.g. `/cloud-init-data/user-data`.
+	Destination string `mapstructure:"destination" required:"true"`
+	// Host file to copy. Relative paths are resolved against the current directory.
+	Source string `mapstructure:"source" required:"false"`
+	// Inline content, instead of `source`.
+	Content *string `mapstructure:"content" required:"false"`
+	// Octal permission bits such as `"644"`. Defaults to the source file's, or 644 for content.
+	Permissions string `mapstructure:"permissions" required:"false"`
+}
+
+// KernelCommandLine holds extra kernel arguments.
+type KernelCommandLine struct {
+	// Arguments appended to every boot entry, e.g. `["ds=nocloud"]`.
+	ExtraCommandLine []string `mapstructure:"extra_command_line" required:"false"`
+}
+
+const (
+	defaultLabel       = "CDROM"
+	defaultCompression = "gzip"
+)
+
+// Prepare decodes, merges config_file's iso section, applies defaults and validates,
+// returning every problem at once.
+func (c *Config) Prepare(raws ...interface{}) error {
+	if err := config.Decode(c, &config.DecodeOpts{
+		PluginType:         BuilderID,
+		Interpolate:        true,
+		InterpolateContext: &c.ctx,
+	}, raws...); err != nil {
+		return err
+	}
+	var errs *packersdk.MultiError
+	add := func(err error) { errs = packersdk.MultiErrorAppend(errs, err) }
+
+	iso := icconfig.Iso{}
+	if c.ConfigFile != "" {
+		file, err := icconfig.Load(c.ConfigFile)
+		if err != nil {
+			add(fmt.Errorf("config_file: %w", err))
+		} else if file.Iso != nil {
+			iso = *file.Iso
+		}
+	}
+	hclFiles, fileErrs := c.hclAdditionalFiles()
+	for _, e := range fileErrs {
+		add(e)
+	}
+	iso.AdditionalFiles = append(iso.AdditionalFiles, hclFiles...)
+	if len(c.KernelCommandLine.ExtraCommandLine) > 0 {
+		if iso.KernelCommandLine == nil {
+			iso.KernelCommandLine = &icconfig.KernelCommandLine{}
+		}
+		iso.KernelCommandLine.ExtraCommandLine = append(iso.KernelCommandLine.ExtraCommandLine, c.KernelCommandLine.ExtraCommandLine...)
+	}
+	if c.InitramfsType != "" {
+		iso.InitramfsType = icconfig.InitramfsType(c.InitramfsType)
+	}
+	if iso.InitramfsType == "" {
+		iso.InitramfsType = icconfig.InitramfsBootstrap
+	}
+	if err := (&icconfig.Config{Iso: &iso}).IsValid(); err != nil {
+		add(err)
+	}
+	if iso.InitramfsType == icconfig.InitramfsFullOS {
+		add(errors.New("initramfs_type \"full-os\" is not supported yet; use \"bootstrap\""))
+	}
+	c.iso = iso
+
+	if c.VolumeLabel == "" {
+		c.VolumeLabel = defaultLabel
+	}
+	if err := liveos.ValidLabel(c.VolumeLabel); err != nil {
+		add(fmt.Errorf("volume_label: %w", err))
+	}
+	if c.SquashfsCompression == "" {
+		c.SquashfsCompression = defaultCompression
+	}
+	if err := liveos.ValidCompression(c.SquashfsCompression); err != nil {
+		add(fmt.Errorf("squashfs_compression: %w", err))
+	}
+	if errs != nil && len(errs.Errors) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// hclAdditionalFiles converts the HCL blocks, resolving relative sources against the current
+// directory as Packer does for every other path in a template.
+func (c *Config) hclAdditionalFiles() (icconfig.AdditionalFileList, []error) {
+	var out icconfig.AdditionalFileList
+	var errs []error
+	for i, f := range c.AdditionalFiles {
+		af := icconfig.AdditionalFile{Destination: f.Destination, Source: f.Source, Content: f.Content}
+		if af.Source != "" && !filepath.IsAbs(af.Source) {
+			if abs, err := filepath.Abs(af.Source); err == nil {
+				af.Source = abs
+			}
+		}
+		if f.Permissions != "" {
+			p, err := icconfig.ParsePermissions(f.Permissions)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("additional_files[%d].permissions: %w", i, err))
+				continue
+			}
+			af.Permissions = &p
+		}
+		out = append(out, af)
+	}
+	return out, errs
+}
+
+// extraArgs is iso.kernelCommandLine.extraCommandLine after merging.
+func (c *Config) extraArgs() []string {
+	if c.iso.KernelCommandLine == nil {
+		return nil
+	}
+	return c.iso.KernelCommandLine.ExtraCommandLine
+}
+
+// biosBoot reports whether BIOS boot was asked for (the default).
+func (c *Config) biosBoot() bool { return c.BIOSBoot != config.TriFalse }

@@ -1,0 +1,96 @@
+package iso
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+)
+
+// efiFiles are the UEFI boot chain on the media.
+type efiFiles struct {
+	Shim, Grub, MokManager string // host paths; Shim "" means Grub is a standalone BOOTX64.EFI
+	BootImg                string // efiboot.img
+}
+
+// stepEFIBoot builds efiboot.img, the El Torito UEFI image, with mkfs.vfat and mtools. It holds
+// the image's own shim and signed CD GRUB, so the Secure Boot chain is kept; when the image has
+// no CD-capable signed GRUB, a standalone GRUB is built from the image's GRUB modules instead
+// (it finds the media by label, but is unsigned).
+//
+// Consumes: image, scratch. Produces: efi.
+type stepEFIBoot struct{}
+
+func (s *stepEFIBoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	cfg, ui, runner := getConfig(state), getUI(state), getRunner(state)
+	info := getImage(state)
+	scratch := getString(state, keyScratch)
+	efi := &efiFiles{Shim: info.Shim, Grub: info.CDGrub, MokManager: info.MokManager}
+	if efi.Grub == "" {
+		ui.Say("The image has no signed CD GRUB: building a standalone GRUB from its modules (it will not boot under Secure Boot)")
+		efi.Shim, efi.MokManager = "", ""
+		efi.Grub = filepath.Join(scratch, "grubx64-standalone.efi")
+		early := filepath.Join(scratch, "grub-early.cfg")
+		if err := os.WriteFile(early, []byte(liveos.StandaloneEarlyConfig(cfg.VolumeLabel)), 0o644); err != nil {
+			return halt(state, err)
+		}
+		if err := execx.Run(ctx, runner, liveos.GrubStandaloneEFIArgv(info.EFIModDir, efi.Grub, early)...); err != nil {
+			return halt(state, fmt.Errorf("build a standalone EFI GRUB: %w", err))
+		}
+	}
+	files := liveos.EFIBootFiles(efi.Shim, efi.Grub, efi.MokManager)
+	var sizes []int64
+	for _, f := range files {
+		fi, err := os.Stat(f.Source)
+		if err != nil {
+			return halt(state, err)
+		}
+		sizes = append(sizes, fi.Size())
+	}
+	efi.BootImg = filepath.Join(scratch, "efiboot.img")
+	for _, argv := range liveos.EFIBootImgArgv(efi.BootImg, liveos.EFIBootImgSizeKiB(sizes), files) {
+		if err := runner.Run(ctx, execx.Cmd{Argv: argv, Env: []string{"MTOOLS_SKIP_CHECK=1"}}); err != nil {
+			return halt(state, fmt.Errorf("build efiboot.img: %w", err))
+		}
+	}
+	state.Put(keyEFI, efi)
+	return multistep.ActionContinue
+}
+
+func (s *stepEFIBoot) Cleanup(multistep.StateBag) {}
+
+// hostBIOSModDir is where Debian's grub-pc-bin keeps the i386-pc modules on the build host.
+const hostBIOSModDir = "/usr/lib/grub/i386-pc"
+
+// stepBIOSBoot builds GRUB's El Torito BIOS core from the image's i386-pc modules, or the
+// host's when the image has none, and picks the matching hybrid MBR (boot_hybrid.img).
+//
+// Consumes: image, scratch. Produces: bios_img, bios_mbr.
+type stepBIOSBoot struct{}
+
+func (s *stepBIOSBoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui := getUI(state)
+	info := getImage(state)
+	modDir := info.BIOSModDir
+	if modDir == "" {
+		if _, err := os.Stat(filepath.Join(hostBIOSModDir, "normal.mod")); err != nil {
+			return halt(state, fmt.Errorf("bios_boot: neither the image nor the host has i386-pc GRUB modules (install grub-pc-bin, or set bios_boot = false)"))
+		}
+		modDir = hostBIOSModDir
+		ui.Say("The image has no i386-pc GRUB modules: using the host's for BIOS boot")
+	}
+	out := filepath.Join(getString(state, keyScratch), "bios.img")
+	if err := execx.Run(ctx, getRunner(state), liveos.GrubBIOSImageArgv(modDir, out, liveos.DefaultBIOSModules())...); err != nil {
+		return halt(state, fmt.Errorf("build the BIOS El Torito image: %w", err))
+	}
+	state.Put(keyBIOSImg, out)
+	state.Put(keyBIOSMBR, filepath.Join(modDir, "boot_hybrid.img"))
+	return multistep.ActionContinue
+}
+
+func (s *stepBIOSBoot) Cleanup(multistep.StateBag) {}

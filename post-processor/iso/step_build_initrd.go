@@ -1,0 +1,122 @@
+package iso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+	"golang.org/x/sys/unix"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+)
+
+// overlayMounts make the chroot dracut runs in; /tmp is a tmpfs, so the initrd is written
+// there and read back without touching the image.
+var overlayMounts = []diskimage.MountSpec{
+	{FSType: "proc", Source: "proc", Target: "/proc"},
+	{FSType: "sysfs", Source: "sysfs", Target: "/sys"},
+	{FSType: "bind", Source: "/dev", Target: "/dev"},
+	{FSType: "tmpfs", Source: "tmpfs", Target: "/run"},
+	{FSType: "tmpfs", Source: "tmpfs", Target: "/tmp"},
+}
+
+// stepBuildInitrd regenerates each kernel's initrd with dracut's dmsquash-live module inside
+// the image, in a scratch overlay over its read-only root, so the image is never written.
+//
+// Consumes: tree, image, scratch. Produces: initrds (kernel version -> host path).
+type stepBuildInitrd struct{ overlay *diskimage.Tree }
+
+func (s *stepBuildInitrd) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui, runner := getUI(state), getRunner(state)
+	tree := state.Get(keyTree).(*diskimage.Tree)
+	info := getImage(state)
+	scratch := getString(state, keyScratch)
+
+	ov, err := diskimage.OpenOverlay(tree.Root, filepath.Join(scratch, "overlay"), diskimage.Options{Logf: log.Printf})
+	if err != nil {
+		return halt(state, err)
+	}
+	s.overlay = ov
+	for _, m := range overlayMounts {
+		if err := ov.Mount(m); err != nil {
+			return halt(state, fmt.Errorf("prepare the dracut chroot: %w", err))
+		}
+	}
+	initrds := map[string]string{}
+	for _, k := range info.Kernels {
+		start := time.Now()
+		ui.Sayf("Building the live initrd for kernel %s with dracut...", k.Version)
+		host := filepath.Join(scratch, "initrd.img-"+k.Version)
+		if err := buildInitrd(ctx, runner, tree.Root, ov.Root, k.Version, host); err != nil {
+			return halt(state, err)
+		}
+		initrds[k.Version] = host
+		fi, _ := os.Stat(host)
+		ui.Sayf("Built the initrd for %s (%d KiB) in %s", k.Version, fi.Size()>>10, time.Since(start).Round(time.Second))
+	}
+	state.Put(keyInitrds, initrds)
+	if err := s.release(); err != nil {
+		return halt(state, err)
+	}
+	return multistep.ActionContinue
+}
+
+func buildInitrd(ctx context.Context, r execx.Runner, imageRoot, chrootRoot, kver, host string) error {
+	dep, err := readInRoot(imageRoot, "lib/modules/"+kver+"/modules.dep")
+	if err != nil {
+		return err
+	}
+	builtin, err := readInRoot(imageRoot, "lib/modules/"+kver+"/modules.builtin")
+	if err != nil {
+		return err
+	}
+	drivers := liveos.FilterDrivers(liveos.DefaultLiveDrivers(), dep, builtin)
+	conf := liveos.DracutConf(liveos.DefaultDracutModules(), drivers)
+	if err := writeInRoot(chrootRoot, liveos.DracutConfPath, []byte(conf)); err != nil {
+		return fmt.Errorf("write the dracut configuration: %w", err)
+	}
+	out := "/tmp/imagecustomizer-initrd-" + kver
+	argv := append([]string{"chroot", chrootRoot}, liveos.DracutArgv(kver, out)...)
+	if err := r.Run(ctx, execx.Cmd{Argv: argv, Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}}); err != nil {
+		return fmt.Errorf("build the live initrd for kernel %s: %w", kver, err)
+	}
+	return copyOutOfRoot(chrootRoot, out, host)
+}
+
+// writeInRoot writes a file inside root (the scratch overlay), creating its directory.
+func writeInRoot(root, path string, data []byte) error {
+	if err := diskimage.MkdirAllInRoot(root, filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := diskimage.OpenInRoot(root, path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
+}
+
+func (s *stepBuildInitrd) release() error {
+	if s.overlay == nil {
+		return nil
+	}
+	err := s.overlay.Close()
+	s.overlay = nil
+	if err != nil {
+		return fmt.Errorf("unmount the dracut overlay: %w", err)
+	}
+	return nil
+}
+
+func (s *stepBuildInitrd) Cleanup(state multistep.StateBag) {
+	if err := s.release(); err != nil {
+		getUI(state).Error(err.Error())
+	}
+}

@@ -1,0 +1,115 @@
+package iso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+)
+
+// stepOpenImage attaches the builder's image read-only (a raw copy first when it is not raw)
+// and mounts its partitions read-only as its fstab says.
+//
+// Consumes: input, scratch. Produces: tree, release.
+type stepOpenImage struct{ rel *releaser }
+
+// releaser owns the read-only mounts and the loop device; release is idempotent.
+type releaser struct {
+	tree *diskimage.Tree
+	loop *diskimage.Loop
+}
+
+func (r *releaser) release() error {
+	var errs []error
+	if r.tree != nil {
+		errs = append(errs, r.tree.Close())
+		r.tree = nil
+	}
+	if r.loop != nil {
+		errs = append(errs, r.loop.Close())
+		r.loop = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui, runner := getUI(state), getRunner(state)
+	in := state.Get(keyInput).(inputImage)
+	scratch := getString(state, keyScratch)
+
+	format, err := inputFormat(in)
+	if err != nil {
+		return halt(state, err)
+	}
+	raw := in.Path
+	if format != diskimage.FormatRaw {
+		raw = filepath.Join(scratch, "image.raw")
+		ui.Sayf("Converting the %s image to raw...", format)
+		if err := diskimage.WorkingCopy(ctx, runner, in.Path, format, raw); err != nil {
+			return halt(state, fmt.Errorf("convert %s to raw: %w", in.Path, err))
+		}
+	}
+	s.rel = &releaser{}
+	state.Put(keyRelease, s.rel)
+	loop, err := diskimage.AttachLoop(ctx, runner, raw, true)
+	if err != nil {
+		return halt(state, fmt.Errorf("attach %s read-only: %w", raw, err))
+	}
+	s.rel.loop = loop
+	root := filepath.Join(scratch, "image")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		return halt(state, err)
+	}
+	tree, err := diskimage.OpenTree(ctx, runner, loop, root, diskimage.Options{ReadOnly: true, Logf: log.Printf})
+	if err != nil {
+		return halt(state, fmt.Errorf("mount %s read-only: %w", in.Path, err))
+	}
+	s.rel.tree = tree
+	state.Put(keyTree, tree)
+	ui.Sayf("Opened %s read-only (root file system on partition %d)", in.Path, tree.RootPartition.Number)
+	return multistep.ActionContinue
+}
+
+func (s *stepOpenImage) Cleanup(state multistep.StateBag) {
+	if s.rel == nil {
+		return
+	}
+	if err := s.rel.release(); err != nil {
+		getUI(state).Error(err.Error())
+	}
+}
+
+func inputFormat(in inputImage) (diskimage.Format, error) {
+	switch in.Format {
+	case "", "vhd-fixed", "vhd":
+		// A fixed VHD is raw plus a footer, a dynamic one is not: read the content.
+		f, err := diskimage.DetectFormat(in.Path)
+		if err != nil {
+			return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
+		}
+		return f, nil
+	default:
+		return diskimage.ParseFormat(in.Format)
+	}
+}
+
+// stepReleaseImage unmounts the image and detaches it as soon as nothing more is read from it,
+// failing the conversion if that fails.
+type stepReleaseImage struct{}
+
+func (s *stepReleaseImage) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
+	if rel, ok := state.Get(keyRelease).(*releaser); ok {
+		if err := rel.release(); err != nil {
+			return halt(state, fmt.Errorf("release the image: %w", err))
+		}
+	}
+	return multistep.ActionContinue
+}
+
+func (s *stepReleaseImage) Cleanup(multistep.StateBag) {}

@@ -1,0 +1,45 @@
+package iso
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+)
+
+// stepSquashRoot squashes the image's read-only root into liveos/rootfs.img. mksquashfs reads
+// the mounted tree directly (no copy of it, unlike the original's cp -a), leaving out /boot,
+// /etc/fstab and the contents of the pseudo file systems (their empty directories stay: dracut
+// takes a squashfs with /proc as the root itself).
+//
+// Consumes: tree, scratch. Produces: squashfs.
+type stepSquashRoot struct{}
+
+func (s *stepSquashRoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	cfg, ui := getConfig(state), getUI(state)
+	tree := state.Get(keyTree).(*diskimage.Tree)
+	out := filepath.Join(getString(state, keyScratch), "rootfs.img")
+	start := time.Now()
+	ui.Sayf("Squashing the root file system (%s)...", cfg.SquashfsCompression)
+	argv := liveos.MksquashfsArgv(tree.Root, out, cfg.SquashfsCompression, liveos.DefaultSquashExcludes(), runtime.NumCPU())
+	if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+		return halt(state, fmt.Errorf("squash the root file system: %w", err))
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui.Sayf("Squashed the root file system to %d MiB in %s", fi.Size()>>20, time.Since(start).Round(time.Second))
+	state.Put(keySquashfs, out)
+	return multistep.ActionContinue
+}
+
+func (s *stepSquashRoot) Cleanup(multistep.StateBag) {}

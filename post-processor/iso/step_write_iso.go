@@ -1,0 +1,40 @@
+package iso
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+)
+
+// stepWriteISO writes the hybrid ISO with xorriso.
+//
+// Consumes: staging, layout, bios_mbr, output.
+type stepWriteISO struct{}
+
+func (s *stepWriteISO) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
+	ui := getUI(state)
+	out := getString(state, keyOutput)
+	layout := state.Get(keyLayout).(liveos.Layout)
+	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
+		return halt(state, fmt.Errorf("replace output %q: %w", out, err))
+	}
+	start := time.Now()
+	argv := liveos.XorrisoArgv(layout.XorrisoOptions(out, getString(state, keyStaging), getString(state, keyBIOSMBR)))
+	if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+		return halt(state, fmt.Errorf("write the ISO %s: %w", out, err))
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui.Sayf("Wrote %s (%d MiB) in %s", out, fi.Size()>>20, time.Since(start).Round(time.Second))
+	return multistep.ActionContinue
+}
+
+func (s *stepWriteISO) Cleanup(multistep.StateBag) {}

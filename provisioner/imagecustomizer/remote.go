@@ -1,0 +1,221 @@
+package imagecustomizer
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"path"
+	"strings"
+	"sync"
+
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+)
+
+// image runs shell commands inside the image through the communicator. Every file is read
+// and written by commands running in the image (cat, mv, tar), never by host-side copies:
+// under a chroot communicator an absolute or `..` symlink in a hostile image then resolves
+// inside the image instead of on the host.
+type image struct {
+	comm packersdk.Communicator
+	ui   packersdk.Ui
+	// newID names temporary files; tests replace it to get stable commands.
+	newID func() string
+}
+
+func newImage(comm packersdk.Communicator, ui packersdk.Ui) *image {
+	return &image{comm: comm, ui: ui, newID: randomID}
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var q = execx.QuoteArg
+
+// tailLines is how many output lines a failed command's error keeps.
+const tailLines = 20
+
+// status runs script and returns its exit status. Only a failure to run it at all is an
+// error. out, when set, receives standard output; otherwise it is logged and kept in the
+// tail. The returned tail holds the last lines of output for error messages.
+func (m *image) status(ctx context.Context, script string, stdin io.Reader, out io.Writer) (int, string, error) {
+	tail := &tailWriter{max: tailLines, each: func(l string) { log.Printf("image: %s", l) }}
+	stdout := io.Writer(tail)
+	if out != nil {
+		stdout = out
+	}
+	code, err := m.exec(ctx, script, stdin, stdout, tail)
+	tail.flush()
+	return code, tail.String(), err
+}
+
+// exec runs script in the image with the given standard streams and returns its exit
+// status. A script that is not safe to pass as a command line is staged first, see staged.
+func (m *image) exec(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if !transportSafe(script) {
+		return m.staged(ctx, script, stdin, stdout, stderr)
+	}
+	cmd := &packersdk.RemoteCmd{Command: script, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	log.Printf("image: run %s", script)
+	if err := m.comm.Start(ctx, cmd); err != nil {
+		return 0, fmt.Errorf("start %q in the image: %w", script, err)
+	}
+	code := cmd.Wait()
+	if code == packersdk.CmdDisconnect {
+		return code, fmt.Errorf("run %q in the image: the communicator disconnected", script)
+	}
+	return code, nil
+}
+
+// staged runs a script that is not safe to pass as a command line. Some communicators,
+// the SDK's chroot one included, wrap the command in double quotes for a host shell, which
+// would expand `$` and backquotes and mangle newlines. So the script travels as data: it is
+// written to a temporary file inside the image and run from there; it removes itself first
+// (the shell keeps its open file).
+func (m *image) staged(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	p := "/tmp/.packer-ic-" + m.newID() + ".sh"
+	body := "rm -f \"$0\"\n" + script + "\n"
+	code, tail, err := m.status(ctx, "mkdir -p /tmp && umask 077 && cat > "+p, strings.NewReader(body), nil)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("stage a script in the image's /tmp: exit status %d%s", code, tailSuffix(tail))
+	}
+	if err != nil {
+		return code, err
+	}
+	return m.exec(ctx, "/bin/sh "+p, stdin, stdout, stderr)
+}
+
+// run runs script and fails unless it exits 0; what names the action for the error.
+func (m *image) run(ctx context.Context, what, script string, stdin io.Reader) error {
+	code, tail, err := m.status(ctx, script, stdin, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if code != 0 {
+		return fmt.Errorf("%s: %s exited with status %d in the image%s", what, script, code, tailSuffix(tail))
+	}
+	return nil
+}
+
+// missing is the exit status readFile's script uses for "no such file".
+const missing = 66
+
+// readFile returns the content of p inside the image; ok is false when p does not exist.
+func (m *image) readFile(ctx context.Context, p string) (content string, ok bool, err error) {
+	var out bytes.Buffer
+	script := fmt.Sprintf("if [ -e %s ]; then cat %s; else exit %d; fi", q(p), q(p), missing)
+	code, tail, err := m.status(ctx, script, nil, &out)
+	switch {
+	case err != nil:
+		return "", false, fmt.Errorf("read %s in the image: %w", p, err)
+	case code == missing:
+		return "", false, nil
+	case code != 0:
+		return "", false, fmt.Errorf("read %s in the image: cat exited with status %d%s", p, code, tailSuffix(tail))
+	}
+	return out.String(), true, nil
+}
+
+// writeFile writes r to dest inside the image with mode, creating parent directories. The
+// data goes to a temporary file next to dest that is renamed over it, so a failed write
+// never leaves a truncated dest.
+func (m *image) writeFile(ctx context.Context, dest string, mode fs.FileMode, r io.Reader) error {
+	dir := path.Dir(dest)
+	tmp := path.Join(dir, ".packer-ic-"+m.newID()+".tmp")
+	script := fmt.Sprintf("if [ -d %s ]; then echo %s >&2; exit 1; fi; mkdir -p %s && "+
+		"{ cat > %s && chmod %o %s && mv -f %s %s || { rm -f %s; exit 1; }; }",
+		q(dest), q(dest+": is a directory"), q(dir), q(tmp), mode.Perm(), q(tmp), q(tmp), q(dest), q(tmp))
+	return m.run(ctx, "write "+dest, script, r)
+}
+
+// say prints a step headline.
+func (m *image) say(format string, args ...any) {
+	if m.ui != nil {
+		m.ui.Say(fmt.Sprintf(format, args...))
+	}
+}
+
+// message prints a detail line.
+func (m *image) message(format string, args ...any) {
+	if m.ui != nil {
+		m.ui.Message(fmt.Sprintf(format, args...))
+	}
+}
+
+// transportSafe reports whether script can be sent as a command line through any
+// communicator: printable ASCII without the characters a double-quoting host shell would
+// interpret ($, `, \, ") or that history expansion might (!).
+func transportSafe(script string) bool {
+	for i := 0; i < len(script); i++ {
+		c := script[i]
+		if c < 0x20 || c > 0x7e || strings.IndexByte("$`\\\"!", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func tailSuffix(tail string) string {
+	if t := strings.TrimSpace(tail); t != "" {
+		return ":\n" + t
+	}
+	return ""
+}
+
+// tailWriter keeps the last max lines written to it and hands each line to each.
+// Stdout and stderr may be written from two goroutines, hence the mutex.
+type tailWriter struct {
+	mu    sync.Mutex
+	max   int
+	each  func(string)
+	buf   []byte
+	lines []string
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	for {
+		i := bytes.IndexByte(t.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		t.keep(string(t.buf[:i]))
+		t.buf = t.buf[i+1:]
+	}
+}
+
+func (t *tailWriter) keep(line string) {
+	if t.each != nil {
+		t.each(line)
+	}
+	t.lines = append(t.lines, line)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+func (t *tailWriter) flush() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.buf) > 0 {
+		t.keep(string(t.buf))
+		t.buf = nil
+	}
+}
+
+func (t *tailWriter) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, "\n")
+}
