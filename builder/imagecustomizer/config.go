@@ -147,7 +147,7 @@ func (c *Config) validate() []error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("base_image_format: %w", err))
 		} else if f == diskimage.FormatISO {
-			errs = append(errs, fmt.Errorf("base_image_format %q: a Live OS ISO cannot be opened by this builder yet", c.BaseImageFormat))
+			errs = append(errs, fmt.Errorf("base_image_format %q: opening a Live OS ISO as a base image is not supported yet", c.BaseImageFormat))
 		}
 	}
 	if _, err := diskimage.ParseOutputFormat(c.OutputFormat); err != nil {

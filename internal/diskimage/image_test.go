@@ -186,4 +186,3 @@ func readIn(t *testing.T, root, p string) string {
 	}
 	return string(b)
 }
-

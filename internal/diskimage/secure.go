@@ -61,40 +61,88 @@ func openat2(dir *os.File, root, p string, flags int) (*os.File, error) {
 // MkdirAllInRoot creates path and any missing parents inside root. Each
 // component is resolved in root, so a symlink in the image (even an
 // absolute one) leads to a directory inside the image, never on the host.
+// A dangling symlink gets its target created, inside root, as the kernel
+// would resolve it.
 func MkdirAllInRoot(root, p string, mode os.FileMode) error {
 	dir, err := os.OpenFile(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open root %s: %w", root, err)
 	}
 	defer dir.Close()
-	rel := relInRoot(p)
+	return mkdirAllIn(dir, root, relInRoot(p), mode, 0)
+}
+
+// maxLinks bounds how many dangling symlinks one path may lead through,
+// like the kernel's 40 (path_resolution(7)).
+const maxLinks = 40
+
+func mkdirAllIn(dir *os.File, root, rel string, mode os.FileMode, links int) error {
 	if rel == "." {
 		return nil
 	}
-	parent, err := openat2(dir, root, ".", unix.O_PATH|unix.O_DIRECTORY)
-	if err != nil {
-		return err
-	}
-	defer func() { parent.Close() }()
-	sofar := ""
-	for _, name := range strings.Split(rel, "/") {
-		sofar = path.Join(sofar, name)
-		next, err := openat2(dir, root, sofar, unix.O_PATH|unix.O_DIRECTORY)
-		if errors.Is(err, unix.ENOENT) {
-			// name is a plain file name (no "/"), and mkdirat never
-			// follows a final symlink: it fails with EEXIST instead.
-			if err := unix.Mkdirat(int(parent.Fd()), name, uint32(mode.Perm())); err != nil && !errors.Is(err, unix.EEXIST) {
-				return fmt.Errorf("create /%s in %s: %w", sofar, root, err)
-			}
-			next, err = openat2(dir, root, sofar, unix.O_PATH|unix.O_DIRECTORY)
+	comps := strings.Split(rel, "/")
+	for i, name := range comps {
+		sofar := path.Join(comps[:i+1]...)
+		f, err := openat2(dir, root, sofar, unix.O_PATH|unix.O_DIRECTORY)
+		if err == nil {
+			f.Close()
+			continue
 		}
+		if !errors.Is(err, unix.ENOENT) {
+			return fmt.Errorf("create /%s in %s: %w", rel, root, err)
+		}
+		parent, err := openat2(dir, root, path.Join(append([]string{"."}, comps[:i]...)...), unix.O_PATH|unix.O_DIRECTORY)
+		if err != nil {
+			return fmt.Errorf("create /%s in %s: %w", rel, root, err)
+		}
+		// name has no "/", and mkdirat never follows a final symlink: it
+		// fails with EEXIST on one instead.
+		err = unix.Mkdirat(int(parent.Fd()), name, uint32(mode.Perm()))
+		if errors.Is(err, unix.EEXIST) {
+			next, lerr := danglingTarget(dir, parent, name)
+			parent.Close()
+			if lerr != nil {
+				return fmt.Errorf("create /%s in %s: %w", rel, root, lerr)
+			}
+			if links >= maxLinks {
+				return fmt.Errorf("create /%s in %s: %w", rel, root, unix.ELOOP)
+			}
+			rest := path.Join(append([]string{next}, comps[i+1:]...)...)
+			return mkdirAllIn(dir, root, relInRoot(rest), mode, links+1)
+		}
+		parent.Close()
 		if err != nil {
 			return fmt.Errorf("create /%s in %s: %w", sofar, root, err)
 		}
-		parent.Close()
-		parent = next
 	}
 	return nil
+}
+
+// danglingTarget reads the symlink name in parent and returns the path,
+// inside root, that it names.
+func danglingTarget(rootDir, parent *os.File, name string) (string, error) {
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlinkat(int(parent.Fd()), name, buf)
+	if err != nil {
+		return "", fmt.Errorf("%s exists and is not a directory: %w", name, err)
+	}
+	target := string(buf[:n])
+	if path.IsAbs(target) {
+		return target, nil
+	}
+	root, err := os.Readlink(fdPath(rootDir))
+	if err != nil {
+		return "", err
+	}
+	host, err := os.Readlink(fdPath(parent))
+	if err != nil {
+		return "", err
+	}
+	rel, ok := strings.CutPrefix(host, strings.TrimSuffix(root, "/"))
+	if !ok || rel != "" && !strings.HasPrefix(rel, "/") {
+		return "", fmt.Errorf("resolve %s: parent %s is outside %s", name, host, root)
+	}
+	return path.Join("/", rel, target), nil
 }
 
 // fdPath is the magic link that names an open file; mount(2) and readlink

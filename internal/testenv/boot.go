@@ -218,7 +218,7 @@ func watch(ctx context.Context, opts BootOptions, con *console, argv []string, s
 	stop := func() {
 		if !stopped {
 			stopped = true
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
 	}

@@ -1,0 +1,288 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
+)
+
+// userData prints a value only this build's seed contains, with the kernel command line, on
+// the serial console once cloud-init has read the seed.
+func userData(mark string) string {
+	return `#cloud-config
+runcmd:
+  - echo "` + mark + ` cmdline=$(cat /proc/cmdline)" > /dev/ttyS0
+  - echo "` + mark + ` root=$(findmnt -n -o FSTYPE /) live=$(findmnt -n -o SOURCE /run/initramfs/live || echo none)" > /dev/ttyS0
+`
+}
+
+func seedFiles(mark string) map[string]string {
+	return map[string]string{
+		"cloud-init-data/user-data":      userData(mark),
+		"cloud-init-data/meta-data":      "instance-id: " + mark + "\n",
+		"cloud-init-data/network-config": "version: 2\nethernets:\n  all:\n    match:\n      name: \"e*\"\n    dhcp4: true\n",
+	}
+}
+
+// The seed page's Example 1: cloud-init data on the ISO file system, reached through a symlink
+// made by a postCustomization script, and ds=nocloud from iso.kernelCommandLine.
+const example1YAML = `
+scripts:
+  postCustomization:
+  - content: |
+      set -e
+      mkdir -p /var/lib/cloud/seed/
+      ln -s -T /run/initramfs/live/cloud-init-data /var/lib/cloud/seed/nocloud
+
+iso:
+  additionalFiles:
+    cloud-init-data/user-data: /cloud-init-data/user-data
+    cloud-init-data/network-config: /cloud-init-data/network-config
+    cloud-init-data/meta-data: /cloud-init-data/meta-data
+
+  kernelCommandLine:
+    extraCommandLine:
+    - "ds=nocloud"
+`
+
+const example1Template = `
+variable "base_image" { type = string }
+
+source "imagecustomizer" "e2e" {
+  base_image       = var.base_image
+  output_directory = "output"
+  output_format    = "qcow2"
+}
+
+build {
+  sources = ["source.imagecustomizer.e2e"]
+
+  provisioner "imagecustomizer" {
+    config_file = "imagecustomizer.yaml"
+  }
+
+  post-processors {
+    post-processor "shell-local" {
+      inline = ["sha256sum output/image.qcow2 | cut -d' ' -f1 > output/before.sha256"]
+    }
+    post-processor "imagecustomizer-iso" {
+      config_file = "imagecustomizer.yaml"
+      output      = "output/live.iso"
+    }
+    post-processor "checksum" {
+      checksum_types = ["sha256"]
+      output         = "output/live.iso.{{.ChecksumType}}"
+    }
+    post-processor "compress" {
+      output              = "output/live.tar.gz"
+      compression_level   = 1
+      keep_input_artifact = true
+    }
+    post-processor "manifest" {
+      output = "output/manifest.json"
+    }
+  }
+  post-processor "shell-local" {
+    inline = ["sha256sum output/image.qcow2 | cut -d' ' -f1 > output/after.sha256"]
+  }
+}
+`
+
+func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
+	imgs := requireE2E(t)
+	dir := t.TempDir()
+	mark := marker("E2E-EX1")
+	files := seedFiles(mark)
+	files["imagecustomizer.yaml"] = example1YAML
+	files["build.pkr.hcl"] = example1Template
+	writeFiles(t, dir, files)
+
+	b := packerBuild(t, context.Background(), dir, map[string]string{"base_image": imgs.EFIQcow2})
+	if b.Err != nil {
+		t.Fatalf("packer build failed: %v", b.Err)
+	}
+	logStageTimes(t, b.Output)
+	out := filepath.Join(dir, "output")
+	iso := filepath.Join(out, "live.iso")
+	fi, err := os.Stat(iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("MEASURE example 1 ISO: %d MiB; packer build %.1fs", fi.Size()>>20, b.Elapsed.Seconds())
+	assertNothingLeft(t, dir)
+
+	before, _ := os.ReadFile(filepath.Join(out, "before.sha256"))
+	after, _ := os.ReadFile(filepath.Join(out, "after.sha256"))
+	if len(before) == 0 || string(before) != string(after) {
+		t.Errorf("the builder's image changed during the ISO conversion: %q -> %q", before, after)
+	}
+	sum, _ := os.ReadFile(filepath.Join(out, "live.iso.sha256"))
+	if !strings.Contains(string(sum), sha256File(t, iso)) {
+		t.Errorf("the checksum post-processor's file %q does not hold the ISO's sha256", sum)
+	}
+	tarList, err := exec.Command("tar", "-tzf", filepath.Join(out, "live.tar.gz")).CombinedOutput()
+	if err != nil || !strings.Contains(string(tarList), "live.iso") {
+		t.Errorf("the compress post-processor's archive does not hold the ISO: %v %s", err, tarList)
+	}
+	var manifest struct {
+		Builds []struct {
+			Files []struct{ Name string } `json:"files"`
+		} `json:"builds"`
+	}
+	if raw, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || json.Unmarshal(raw, &manifest) != nil || len(manifest.Builds) == 0 {
+		t.Errorf("no usable manifest.json: %v", err)
+	}
+
+	report := xorrisoReport(t, iso)
+	for _, want := range []string{"El Torito boot img :   1  BIOS", "El Torito boot img :   2  UEFI", "Volume id    : 'CDROM'"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("xorriso report lacks %q", want)
+		}
+	}
+	saved := extractFromISO(t, iso, "/imagecustomizer/saved-config.yaml")
+	if !strings.Contains(saved, "ds=nocloud") || !strings.Contains(saved, "label: CDROM") {
+		t.Errorf("the media does not record how it was built:\n%s", saved)
+	}
+	if got := extractFromISO(t, iso, "/cloud-init-data/user-data"); !strings.Contains(got, mark) {
+		t.Errorf("iso.additionalFiles did not put the seed on the media")
+	}
+
+	cmdline := regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=CDROM .*rd\.live\.image.*console=ttyS0.*ds=nocloud`
+	live := regexp.QuoteMeta(mark) + ` root=overlay live=/dev/sr0|` + regexp.QuoteMeta(mark) + ` root=overlay live=/dev/s`
+	boots := []struct {
+		name     string
+		firmware testenv.Firmware
+		media    testenv.Media
+		expect   []string
+	}{
+		{"uefi-secure-boot-cd", testenv.UEFISecureBoot, testenv.CD, []string{cmdline, live, "Secure boot enabled"}},
+		{"bios-cd", testenv.BIOS, testenv.CD, []string{cmdline, live}},
+		{"uefi-usb", testenv.UEFI, testenv.USB, []string{cmdline}},
+	}
+	for _, bt := range boots {
+		t.Run(bt.name, func(t *testing.T) {
+			res := testenv.Boot(t, testenv.BootOptions{
+				Name: "example1-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
+				Expect: bt.expect, Timeout: 8 * time.Minute,
+			})
+			t.Logf("MEASURE boot example 1 %s: %s", bt.name, testenv.FormatMilestones(res.Milestones))
+		})
+	}
+}
+
+// The seed page's Example 2: cloud-init data in the root file system with os.additionalFiles,
+// ds=nocloud from os.kernelCommandLine. The customized disk boots with it (the provisioner's
+// proof), and so does the ISO made from it, which carries the image's kernel arguments.
+const example2YAML = `
+os:
+  kernelCommandLine:
+    extraCommandLine:
+    - "ds=nocloud"
+
+  additionalFiles:
+    cloud-init-data/user-data: /var/lib/cloud/seed/nocloud/user-data
+    cloud-init-data/network-config: /var/lib/cloud/seed/nocloud/network-config
+    cloud-init-data/meta-data: /var/lib/cloud/seed/nocloud/meta-data
+`
+
+const example2Template = `
+variable "base_image" { type = string }
+
+source "imagecustomizer" "e2e" {
+  base_image       = var.base_image
+  output_directory = "output"
+  output_format    = "qcow2"
+}
+
+build {
+  sources = ["source.imagecustomizer.e2e"]
+
+  provisioner "imagecustomizer" {
+    config_file = "imagecustomizer.yaml"
+  }
+
+  post-processor "imagecustomizer-iso" {
+    output               = "output/live.iso"
+    volume_label         = "E2E_LIVE2"
+    squashfs_compression = "zstd"
+  }
+}
+`
+
+func TestLiveOSExample2SeedInTheRootFS(t *testing.T) {
+	imgs := requireE2E(t)
+	dir := t.TempDir()
+	mark := marker("E2E-EX2")
+	files := seedFiles(mark)
+	files["imagecustomizer.yaml"] = example2YAML
+	files["build.pkr.hcl"] = example2Template
+	writeFiles(t, dir, files)
+
+	b := packerBuild(t, context.Background(), dir, map[string]string{"base_image": imgs.EFIQcow2})
+	if b.Err != nil {
+		t.Fatalf("packer build failed: %v", b.Err)
+	}
+	logStageTimes(t, b.Output)
+	assertNothingLeft(t, dir)
+	disk := filepath.Join(dir, "output", "image.qcow2")
+	iso := filepath.Join(dir, "output", "live.iso")
+
+	t.Run("disk-uefi", func(t *testing.T) {
+		res := testenv.Boot(t, testenv.BootOptions{
+			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 8 * time.Minute,
+			Expect: []string{regexp.QuoteMeta(mark) + ` cmdline=.*root=UUID=.*ds=nocloud`},
+		})
+		t.Logf("MEASURE boot example 2 disk: %s", testenv.FormatMilestones(res.Milestones))
+	})
+	t.Run("iso-uefi-cd", func(t *testing.T) {
+		res := testenv.Boot(t, testenv.BootOptions{
+			Name: "example2-iso", ISO: iso, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+			Expect: []string{
+				regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=E2E_LIVE2 .*ds=nocloud`,
+				regexp.QuoteMeta(mark) + ` root=overlay`,
+			},
+		})
+		t.Logf("MEASURE boot example 2 ISO: %s", testenv.FormatMilestones(res.Milestones))
+	})
+}
+
+func xorrisoReport(t *testing.T, iso string) string {
+	t.Helper()
+	out, err := exec.Command("xorriso", "-indev", iso, "-report_el_torito", "plain", "-report_system_area", "plain", "-pvd_info").CombinedOutput()
+	if err != nil {
+		t.Fatalf("xorriso report: %v\n%s", err, out)
+	}
+	t.Logf("xorriso report:\n%s", indent(string(out)))
+	return string(out)
+}
+
+func extractFromISO(t *testing.T, iso, path string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "extracted")
+	out, err := exec.Command("xorriso", "-osirrox", "on", "-indev", iso, "-extract", path, dst).CombinedOutput()
+	if err != nil {
+		t.Fatalf("extract %s from the ISO: %v\n%s", path, err, out)
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// logStageTimes repeats the post-processor's timing lines as measurements.
+func logStageTimes(t *testing.T, output string) {
+	for _, line := range strings.Split(output, "\n") {
+		if strings.Contains(line, "imagecustomizer-iso") && (strings.Contains(line, " in ") || strings.Contains(line, "Wrote")) {
+			t.Logf("MEASURE %s", strings.TrimSpace(line))
+		}
+	}
+}
