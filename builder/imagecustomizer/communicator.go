@@ -25,25 +25,34 @@ const chrootPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 // Communicator runs provisioners' commands in the image with chroot(2). Unlike the SDK's chroot
 // communicator, file transfers also run inside the chroot (cat and tar on the image's side), so
 // an absolute or `..` symlink in a hostile image resolves inside the image, never on the host.
+//
+// Packer's RPC layer calls Start with a context that is never cancelled, so the communicator
+// also watches Context, the build's own: when the build is cancelled, every command it started
+// is killed with its process group.
 type Communicator struct {
 	Root    string
 	Wrapper common.CommandWrapper
+	Context context.Context
 }
 
 var _ packersdk.Communicator = new(Communicator)
 
 // Start runs cmd.Command with the image's /bin/sh inside the chroot.
 func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) error {
+	ctx, stop := c.withBuildContext(ctx)
 	local, err := c.command(ctx, cmd.Command)
 	if err != nil {
+		stop()
 		return err
 	}
 	local.Stdin, local.Stdout, local.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
 	if err := local.Start(); err != nil {
+		stop()
 		return fmt.Errorf("start a command in the chroot %s: %w", c.Root, err)
 	}
 	go func() {
 		err := local.Wait()
+		stop()
 		code := 0
 		var exitErr *exec.ExitError
 		switch {
@@ -60,6 +69,16 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 	return nil
 }
 
+// withBuildContext returns a context cancelled when either ctx or the build's context is.
+func (c *Communicator) withBuildContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if c.Context == nil {
+		return context.WithCancel(ctx)
+	}
+	merged, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(c.Context, cancel)
+	return merged, func() { stop(); cancel() }
+}
+
 // command builds the host command: command_wrapper around `chroot <root> /bin/sh -c <cmd>`.
 // The wrapper is a user-supplied shell template, hence the host shell; both the root and the
 // command are single-quoted for it, so `$` and quotes reach the image's shell unchanged.
@@ -74,6 +93,7 @@ func (c *Communicator) command(ctx context.Context, command string) (*exec.Cmd, 
 	}
 	local := exec.CommandContext(ctx, "/bin/sh", "-c", wrapped)
 	local.Env = append(os.Environ(), chrootPath)
+	execx.KillGroupOnCancel(local)
 	return local, nil
 }
 

@@ -2,6 +2,7 @@ package imagecustomizer
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -21,6 +22,7 @@ func (s *stepChrootProvision) Run(ctx context.Context, state multistep.StateBag)
 	comm := &Communicator{
 		Root:    getString(state, keyMountPath),
 		Wrapper: state.Get(keyWrappedCommand).(common.CommandWrapper),
+		Context: ctx,
 	}
 	data := commonsteps.PopulateProvisionHookData(state)
 	ui.Say("Running provisioners in the image's chroot...")
@@ -30,4 +32,18 @@ func (s *stepChrootProvision) Run(ctx context.Context, state multistep.StateBag)
 	return multistep.ActionContinue
 }
 
-func (s *stepChrootProvision) Cleanup(multistep.StateBag) {}
+// Cleanup kills whatever still runs inside the image (a daemon a provisioner started, or a
+// command of a cancelled build): it would keep the image's file systems busy.
+func (s *stepChrootProvision) Cleanup(state multistep.StateBag) {
+	root := getString(state, keyMountPath)
+	if root == "" {
+		return
+	}
+	killed, err := killProcessesInRoot(root, 5*time.Second)
+	if len(killed) > 0 {
+		getUI(state).Sayf("Stopped %d process(es) still running in the image: %v", len(killed), killed)
+	}
+	if err != nil {
+		getUI(state).Error(err.Error())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestQuote(t *testing.T) {
@@ -80,5 +81,27 @@ func TestRecorder(t *testing.T) {
 	}
 	if got := r.Joined(); got != "echo 'x y'\nfail" {
 		t.Errorf("Joined = %q", got)
+	}
+}
+
+// Cancelling ends the whole process group: a child that keeps stdout open must not keep
+// Run waiting for it.
+func TestCancelKillsTheProcessGroup(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, &Real{}, "sh", "-c", "sleep 300 & sleep 300; wait") }()
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a cancelled command reported success")
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("Run returned %s after cancel", d)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return after cancel: the background child kept it waiting")
 	}
 }

@@ -208,6 +208,9 @@ func watch(ctx context.Context, opts BootOptions, con *console, argv []string, s
 	cmd.Stdout = &stderr
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Wait also waits for the output pipe; a straggler holding it open must
+	// not hang the harness once QEMU itself is gone.
+	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("boot %s: start %s: %w (%s)", opts.Name, argv[0], err, execx.MissingToolHint(argv[0]))
@@ -218,7 +221,7 @@ func watch(ctx context.Context, opts BootOptions, con *console, argv []string, s
 	stop := func() {
 		if !stopped {
 			stopped = true
-			_ = syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
 	}

@@ -17,10 +17,11 @@ const (
 )
 
 // regenerateGrub rebuilds grub.cfg with the image's own tool: update-grub on Debian and
-// Ubuntu, grub2-mkconfig on RPM distributions, grub-mkconfig elsewhere.
-const regenerateGrub = "if command -v update-grub >/dev/null 2>&1; then update-grub; " +
-	"elif command -v grub2-mkconfig >/dev/null 2>&1; then grub2-mkconfig -o /boot/grub2/grub.cfg; " +
-	"elif command -v grub-mkconfig >/dev/null 2>&1; then grub-mkconfig -o /boot/grub/grub.cfg; " +
+// Ubuntu, grub2-mkconfig on RPM distributions, grub-mkconfig elsewhere. (command -v prints
+// the path it finds: no redirection to /dev/null, which a bare chroot may lack.)
+const regenerateGrub = "if command -v update-grub; then update-grub; " +
+	"elif command -v grub2-mkconfig; then grub2-mkconfig -o /boot/grub2/grub.cfg; " +
+	"elif command -v grub-mkconfig; then grub-mkconfig -o /boot/grub/grub.cfg; " +
 	"else echo 'found none of update-grub, grub2-mkconfig, grub-mkconfig in the image' >&2; exit 127; fi"
 
 // listBLSEntries prints the BLS entry files, one a line.

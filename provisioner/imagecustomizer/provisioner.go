@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
-	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 )
@@ -32,11 +31,12 @@ func (p *Provisioner) ConfigSpec() hcldec.ObjectSpec { return p.config.FlatMapst
 // Prepare decodes and validates the configuration, reporting every problem at once.
 func (p *Provisioner) Prepare(raws ...interface{}) error {
 	err := config.Decode(&p.config, &config.DecodeOpts{
-		PluginType:         "imagecustomizer",
-		Interpolate:        true,
-		InterpolateContext: &p.config.ctx,
+		PluginType: "imagecustomizer",
 		// File contents and scripts are data: `{{` in them must reach the image unchanged.
-		InterpolateFilter: &interpolate.RenderFilter{Exclude: []string{"os", "scripts"}},
+		// The SDK validates even excluded keys as Go templates, so legacy interpolation is
+		// off altogether; HCL2 templates have their own, which still works.
+		Interpolate:        false,
+		InterpolateContext: &p.config.ctx,
 	}, raws...)
 	if err != nil {
 		return err

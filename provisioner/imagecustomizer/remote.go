@@ -69,7 +69,15 @@ func (m *image) exec(ctx context.Context, script string, stdin io.Reader, stdout
 	if err := m.comm.Start(ctx, cmd); err != nil {
 		return 0, fmt.Errorf("start %q in the image: %w", script, err)
 	}
-	code := cmd.Wait()
+	// Some communicators ignore ctx once started; do not hang the build on them.
+	done := make(chan int, 1)
+	go func() { done <- cmd.Wait() }()
+	var code int
+	select {
+	case code = <-done:
+	case <-ctx.Done():
+		return packersdk.CmdDisconnect, fmt.Errorf("run %q in the image: %w", script, ctx.Err())
+	}
 	if code == packersdk.CmdDisconnect {
 		return code, fmt.Errorf("run %q in the image: the communicator disconnected", script)
 	}

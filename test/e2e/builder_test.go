@@ -199,7 +199,7 @@ func TestCancelledBuildLeavesNoMountOrLoop(t *testing.T) {
 	if b.Err == nil {
 		t.Fatal("a cancelled build reported success")
 	}
-	if b.Elapsed > 4*time.Minute {
+	if b.Elapsed > time.Minute {
 		t.Errorf("cancelling took %s: the provisioner was not interrupted", b.Elapsed)
 	}
 	assertNothingLeft(t, dir)

@@ -1,0 +1,73 @@
+package imagecustomizer
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A process chrooted into the directory is found and killed, even when it left our process
+// group (a daemon).
+func TestKillProcessesInRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("needs root")
+		}
+		t.Skip("needs root to chroot")
+	}
+	root := t.TempDir()
+	// A static-enough sleeper: copy the host's busybox-free `sleep` with its libraries is more
+	// than needed; chroot only needs the binary to exist inside, so bind the host's /usr and /lib.
+	for _, d := range []string{"usr", "lib", "lib64", "bin"} {
+		if _, err := os.Lstat("/" + d); err != nil {
+			continue
+		}
+		if fi, _ := os.Lstat("/" + d); fi.Mode()&os.ModeSymlink != 0 {
+			target, _ := os.Readlink("/" + d)
+			if err := os.Symlink(target, filepath.Join(root, d)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mount("/"+d, filepath.Join(root, d), "", syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = syscall.Unmount(filepath.Join(root, d), syscall.MNT_DETACH) })
+	}
+	cmd := exec.Command("chroot", root, "/usr/bin/sleep", "300")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(waited) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(processesInRoot(root), cmd.Process.Pid) {
+		if time.Now().After(deadline) {
+			t.Fatal("the chrooted process was not found")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	killed, err := killProcessesInRoot(root, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(killed, cmd.Process.Pid) {
+		t.Errorf("killed %v, not the chrooted sleep %d", killed, cmd.Process.Pid)
+	}
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the chrooted process is still running")
+	}
+	if left := processesInRoot(root); len(left) != 0 {
+		t.Errorf("still running in the root: %v", left)
+	}
+}
