@@ -42,10 +42,15 @@ type Config struct {
 	// loop device's name (e.g. `loop3`). Defaults to
 	// `/mnt/packer-imagecustomizer/{{.Device}}`.
 	MountPath string `mapstructure:"mount_path" required:"false"`
-	// Extra mounts inside the chroot, each `[fstype, source, target]`; the fstype `bind` makes a bind
-	// mount. Defaults to `/proc` (proc), `/sys` (sysfs), `/dev` (bind), `/dev/pts` (bind) and
-	// `/run` (tmpfs). Targets are resolved inside the image, so its symlinks cannot point them at
-	// host paths.
+	// Extra mounts inside the chroot, each `[fstype, source, target]`. The fstype `bind` makes a bind
+	// mount; the fstype `imagedev` makes a private /dev for the image: a tmpfs with the standard
+	// device nodes, the image's loop device and partitions, `/dev/disk/by-{uuid,label,partuuid,partlabel}`
+	// links, a new devpts instance at /dev/pts and /dev/shm. Unlike a bind of the host's /dev it
+	// exposes no other host device, and the image's tools (grub-mkconfig, blkid) find its partitions
+	// by UUID even on hosts without udev. Defaults to `["proc", "proc", "/proc"]`,
+	// `["sysfs", "sysfs", "/sys"]`, `["imagedev", "imagedev", "/dev"]` and `["tmpfs", "tmpfs", "/run"]`.
+	// Use `["bind", "/dev", "/dev"]` and `["bind", "/dev/pts", "/dev/pts"]` for the host's devices.
+	// Targets are resolved inside the image, so its symlinks cannot point them at host paths.
 	ChrootMounts [][]string `mapstructure:"chroot_mounts" required:"false"`
 	// Host files copied into the image for the duration of the build and restored afterwards
 	// (the image's own file, or symlink, is put back). Defaults to `/etc/resolv.conf`, so
@@ -77,8 +82,7 @@ const (
 var DefaultChrootMounts = [][]string{
 	{"proc", "proc", "/proc"},
 	{"sysfs", "sysfs", "/sys"},
-	{"bind", "/dev", "/dev"},
-	{"bind", "/dev/pts", "/dev/pts"},
+	{"imagedev", "imagedev", "/dev"},
 	{"tmpfs", "tmpfs", "/run"},
 }
 

@@ -38,7 +38,7 @@ func TestPrepareDefaults(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got[k], v)
 		}
 	}
-	if len(c.ChrootMounts) != 5 || c.ChrootMounts[4][2] != "/run" {
+	if len(c.ChrootMounts) != 4 || c.ChrootMounts[2][0] != "imagedev" || c.ChrootMounts[3][2] != "/run" {
 		t.Errorf("chroot_mounts default = %v", c.ChrootMounts)
 	}
 	if len(c.CopyFiles) != 1 || c.CopyFiles[0] != "/etc/resolv.conf" {

@@ -9,7 +9,10 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 )
 
-// stepChrootMounts mounts chroot_mounts (/proc, /sys, /dev, /dev/pts, /run by default) inside
+// imageDevFSType in chroot_mounts asks for the image's private /dev (diskimage.Tree.MountDev).
+const imageDevFSType = "imagedev"
+
+// stepChrootMounts mounts chroot_mounts (/proc, /sys, a private /dev, /run by default) inside
 // the image. Targets are resolved inside the image root.
 //
 // Consumes: tree. Produces: mount_extra_cleanup.
@@ -25,9 +28,15 @@ func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) mult
 	}
 	s.tree = tree
 	state.Put(keyMountExtraCleanup, s)
+	loop, _ := state.Get(keyLoop).(*diskimage.Loop)
 	for i, m := range cfg.ChrootMounts {
-		spec := diskimage.MountSpec{FSType: m[0], Source: m[1], Target: m[2]}
-		if err := tree.Mount(spec); err != nil {
+		var err error
+		if m[0] == imageDevFSType {
+			err = tree.MountDev(loop, m[2])
+		} else {
+			err = tree.Mount(diskimage.MountSpec{FSType: m[0], Source: m[1], Target: m[2]})
+		}
+		if err != nil {
 			return halt(state, fmt.Errorf("chroot_mounts[%d] (%s %s on %s): %w", i, m[0], m[1], m[2], err))
 		}
 	}

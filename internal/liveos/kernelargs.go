@@ -14,8 +14,15 @@ const (
 // LiveArgs returns the arguments that make dracut's dmsquash-live module
 // boot the squashfs on the media labelled label: the media is found by
 // label, /liveos/rootfs.img is loop-mounted and a RAM overlayfs makes it
-// writable. They are the original tool's live arguments, in its order
-// (dracut.cmdline(7), "Booting live images").
+// writable (dracut.cmdline(7), "Booting live images").
+//
+// They are the original tool's live arguments in its order, less
+// rd.live.overlay=1: that one asks dracut for a *persistent* overlay on a
+// device named "1". Azure Linux's dracut then falls back to RAM silently
+// (rd.live.overlay.nouserconfirmprompt is its addition), but stock dracut 059
+// (Debian 12) stops at "Press [Enter] to continue", which hangs an unattended
+// boot (seen in the QEMU boot tests). nouserconfirmprompt stays: dracut-ng
+// knows it, older dracut ignores it.
 func LiveArgs(label string) []string {
 	return []string{
 		"root=live:LABEL=" + label,
@@ -23,10 +30,7 @@ func LiveArgs(label string) []string {
 		"rd.live.image",
 		"rd.live.dir=" + LiveDir,
 		"rd.live.squashimg=" + SquashImg,
-		"rd.live.overlay=1",
 		"rd.live.overlay.overlayfs",
-		// Without it dracut asks on the console before using a
-		// non-persistent overlay, which hangs unattended boots.
 		"rd.live.overlay.nouserconfirmprompt",
 	}
 }

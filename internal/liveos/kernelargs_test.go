@@ -9,9 +9,13 @@ import (
 func TestLiveArgs(t *testing.T) {
 	got := strings.Join(LiveArgs("MYLIVE"), " ")
 	want := "root=live:LABEL=MYLIVE rd.shell rd.live.image rd.live.dir=liveos rd.live.squashimg=rootfs.img " +
-		"rd.live.overlay=1 rd.live.overlay.overlayfs rd.live.overlay.nouserconfirmprompt"
+		"rd.live.overlay.overlayfs rd.live.overlay.nouserconfirmprompt"
 	if got != want {
 		t.Errorf("LiveArgs:\n got %s\nwant %s", got, want)
+	}
+	// A persistent-overlay request makes stock dracut 059 wait for Enter on the console.
+	if strings.Contains(got, "rd.live.overlay=") {
+		t.Errorf("LiveArgs asks for a persistent overlay: %s", got)
 	}
 }
 

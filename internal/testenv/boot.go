@@ -87,7 +87,7 @@ func Boot(t testing.TB, opts BootOptions) *BootResult {
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
 	}
-	res, err := RunBoot(context.Background(), opts)
+	res, err := RunBoot(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

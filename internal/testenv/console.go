@@ -23,7 +23,7 @@ var builtinMilestones = map[string]string{
 	"firmware": `BdsDxe: starting`,
 	"kernel":   `Linux version \d`,
 	"initrd":   `\(Initramfs\)`,
-	"login":    `login: ?$`,
+	"login":    `\S login:`,
 }
 
 type pattern struct {

@@ -4,8 +4,8 @@
 // test/images/build.sh; and a QEMU boot harness that watches the serial
 // console for milestones.
 //
-// The harness follows the measurements in
-// docs liveos-harness.md: TCG q35 with -cpu qemu64,-svm (§12), OVMF pflash
-// with a fresh VARS copy per run (§6.8), CDs on virtio-scsi because the
-// Debian cloud kernel has no AHCI (§6.1).
+// The harness follows the measurements in the team's liveos-harness.md
+// notes: TCG q35 with -cpu qemu64,-svm (§12), OVMF pflash with a fresh VARS
+// copy per run (§6.8), CDs on virtio-scsi because the Debian cloud kernel has
+// no AHCI (§6.1).
 package testenv

@@ -392,3 +392,25 @@ func TestChrootOddPathsAndBootConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestChrootGrubDropInThatOverridesIsEdited: update-grub sources /etc/default/grub.d/*.cfg
+// after /etc/default/grub, so the arguments go to the last assignment of GRUB_CMDLINE_LINUX.
+func TestChrootGrubDropInThatOverridesIsEdited(t *testing.T) {
+	requireRoot(t)
+	t.Chdir(t.TempDir())
+	root := tinyImage(t)
+	makeFiles(t, root, map[string]string{
+		"etc/default/grub.d/50-cloudimg.cfg": "GRUB_CMDLINE_LINUX=\"console=ttyS0\"\n",
+		"etc/default/grub.d/90-other.cfg":    "GRUB_TIMEOUT=0\n",
+	})
+	p := prepared(t, map[string]interface{}{"os": map[string]interface{}{
+		"kernel_command_line": map[string]interface{}{"extra_command_line": []string{"ds=nocloud"}},
+	}})
+	if err := p.Provision(context.Background(), packersdk.TestUi(t), communicators(root)["sdk"], nil); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, root, "etc/default/grub.d/50-cloudimg.cfg", 0o644, "GRUB_CMDLINE_LINUX=\"console=ttyS0 ds=nocloud\"\n")
+	checkFile(t, root, "etc/default/grub", 0o644, baseImageFiles()["/etc/default/grub"])
+	checkFile(t, root, "etc/default/grub.d/90-other.cfg", 0o644, "GRUB_TIMEOUT=0\n")
+	checkFile(t, root, "var/log/fake-calls", 0o644, "update-grub\n")
+}

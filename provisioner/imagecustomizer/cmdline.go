@@ -24,8 +24,53 @@ const regenerateGrub = "if command -v update-grub; then update-grub; " +
 	"elif command -v grub-mkconfig; then grub-mkconfig -o /boot/grub/grub.cfg; " +
 	"else echo 'found none of update-grub, grub2-mkconfig, grub-mkconfig in the image' >&2; exit 127; fi"
 
-// listBLSEntries prints the BLS entry files, one a line.
-const listBLSEntries = "for f in " + blsEntriesDir + "/*.conf; do if [ -f \"$f\" ]; then echo \"$f\"; fi; done"
+// listFiles prints the regular files a glob matches, one a line, in the order the image's
+// shell expands it (the order update-grub sources grub.d drop-ins in).
+func listFiles(glob string) string {
+	return "for f in " + glob + "; do if [ -f \"$f\" ]; then echo \"$f\"; fi; done"
+}
+
+// addGrubCmdline appends args to the GRUB_CMDLINE_LINUX assignment that takes effect: the
+// last one in the order update-grub sources /etc/default/grub then /etc/default/grub.d/*.cfg,
+// so that a drop-in (as cloud images ship) cannot override the arguments. Then grub.cfg is
+// regenerated. It reports whether the image has /etc/default/grub at all.
+func addGrubCmdline(ctx context.Context, m *image, args []string) (bool, error) {
+	grub, ok, err := m.readFile(ctx, defaultGrubFile)
+	if err != nil || !ok {
+		return false, err
+	}
+	dropIns, err := m.list(ctx, defaultGrubFile+".d/*.cfg")
+	if err != nil {
+		return true, err
+	}
+	target, content := defaultGrubFile, grub
+	for _, f := range dropIns {
+		c, _, err := m.readFile(ctx, f)
+		if err != nil {
+			return true, err
+		}
+		if grubCmdlineAssign.MatchString(c) {
+			target, content = f, c
+		}
+	}
+	if err := m.writeFile(ctx, target, 0o644, strings.NewReader(appendGrubCmdline(content, args))); err != nil {
+		return true, err
+	}
+	return true, m.run(ctx, "regenerate grub.cfg", regenerateGrub, nil)
+}
+
+// list returns the regular files matching glob in the image.
+func (m *image) list(ctx context.Context, glob string) ([]string, error) {
+	var out strings.Builder
+	code, tail, err := m.status(ctx, listFiles(glob), nil, &out)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("exit status %d%s", code, tailSuffix(tail))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s in the image: %w", glob, err)
+	}
+	return splitLines(out.String()), nil
+}
 
 // addKernelCommandLine appends os.kernelCommandLine.extraCommandLine wherever the image keeps
 // its kernel command line. At least one such place must exist.
@@ -37,19 +82,11 @@ func addKernelCommandLine(ctx context.Context, m *image, c *icconfig.Config) err
 	m.say("Adding kernel arguments: %s", strings.Join(args, " "))
 	found := false
 
-	grub, ok, err := m.readFile(ctx, defaultGrubFile)
+	grubFound, err := addGrubCmdline(ctx, m, args)
 	if err != nil {
 		return err
 	}
-	if ok {
-		found = true
-		if err := m.writeFile(ctx, defaultGrubFile, 0o644, strings.NewReader(appendGrubCmdline(grub, args))); err != nil {
-			return err
-		}
-		if err := m.run(ctx, "regenerate grub.cfg", regenerateGrub, nil); err != nil {
-			return err
-		}
-	}
+	found = found || grubFound
 
 	cmdline, ok, err := m.readFile(ctx, kernelCmdlineFile)
 	if err != nil {
@@ -62,12 +99,11 @@ func addKernelCommandLine(ctx context.Context, m *image, c *icconfig.Config) err
 		}
 	}
 
-	var list strings.Builder
-	code, tail, err := m.status(ctx, listBLSEntries, nil, &list)
-	if err != nil || code != 0 {
-		return fmt.Errorf("list BLS entries in %s: exit status %d%s: %w", blsEntriesDir, code, tailSuffix(tail), err)
+	entries, err := m.list(ctx, blsEntriesDir+"/*.conf")
+	if err != nil {
+		return err
 	}
-	for _, entry := range splitLines(list.String()) {
+	for _, entry := range entries {
 		found = true
 		content, _, err := m.readFile(ctx, entry)
 		if err != nil {

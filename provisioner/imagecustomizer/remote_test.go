@@ -140,3 +140,17 @@ func TestRunReportsStatusAndTail(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// hangComm starts commands that never exit.
+type hangComm struct{ fakeComm }
+
+func (h *hangComm) Start(context.Context, *packersdk.RemoteCmd) error { return nil }
+
+func TestCancelledContextDoesNotHang(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := testImage(&hangComm{}).run(ctx, "enable service x", "systemctl enable x", nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error = %v, want context.Canceled", err)
+	}
+}

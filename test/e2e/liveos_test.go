@@ -235,6 +235,17 @@ func TestLiveOSExample2SeedInTheRootFS(t *testing.T) {
 	disk := filepath.Join(dir, "output", "image.qcow2")
 	iso := filepath.Join(dir, "output", "live.iso")
 
+	// The image's own update-grub regenerated grub.cfg with the argument, and still finds the
+	// root by UUID (the private /dev has /dev/disk/by-uuid even on hosts without udev).
+	tree := openImage(t, disk)
+	grubCfg, _ := readImageFile(t, tree, "/boot/grub/grub.cfg")
+	if !regexp.MustCompile(`linux\s+/boot/vmlinuz-\S+ root=UUID=\S+ .*ds=nocloud`).MatchString(grubCfg) {
+		t.Errorf("grub.cfg does not boot root=UUID=... with ds=nocloud:\n%s", grepLines(grubCfg, "linux"))
+	}
+	if seed, _ := readImageFile(t, tree, "/var/lib/cloud/seed/nocloud/user-data"); !strings.Contains(seed, mark) {
+		t.Errorf("os.additionalFiles did not place the seed in the root file system")
+	}
+
 	t.Run("disk-uefi", func(t *testing.T) {
 		res := testenv.Boot(t, testenv.BootOptions{
 			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 8 * time.Minute,
@@ -285,4 +296,14 @@ func logStageTimes(t *testing.T, output string) {
 			t.Logf("MEASURE %s", strings.TrimSpace(line))
 		}
 	}
+}
+
+func grepLines(s, word string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, word) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -7,7 +7,7 @@
 #   base-bootpart.{raw,qcow2}       GPT: ESP + ext4 /boot + ext4 root
 #   timings.txt                     seconds per stage of the build that made it
 #
-# The recipe is the measured one in docs liveos-harness §2, §5, §6: minbase
+# The recipe is the one measured in liveos-harness.md §2, §5, §6: minbase
 # debootstrap, cloud kernel, dracut (never initramfs-tools), shim + Debian's
 # signed GRUB on the removable path, serial console, cloud-init. Needs root,
 # loop devices and: debootstrap sfdisk losetup partx mkfs.ext4 mkfs.vfat
@@ -201,6 +201,12 @@ make_disk() {
 	push losetup -d "$loop"
 	local n=2
 	[[ $variant == bootpart ]] && n=3
+	# Partition nodes appear asynchronously; without udev, partx adds them.
+	local i
+	for ((i = 0; i < 20; i++)); do
+		[[ -b ${loop}p$n ]] && break
+		sleep 0.1
+	done
 	[[ -b ${loop}p$n ]] || partx -a "$loop"
 	[[ -b ${loop}p$n ]] || die "attach $raw: partition ${loop}p$n did not appear"
 	local esp_dev=${loop}p1 root_dev=${loop}p$n boot_dev=${loop}p2
