@@ -82,18 +82,18 @@ func (r *Real) Run(ctx context.Context, c Cmd) error {
 	if len(c.Env) > 0 {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
-	tail := &tailWriter{max: r.tailLines(), lineLogger: lineLogger{prefix: name + ": ", logf: logf}}
+	logLine := func(line string) { logf("%s: %s", name, line) }
+	tail := NewTail(r.tailLines(), logLine)
 	cmd.Stderr = tail
+	stdoutLog := NewTail(0, logLine)
 	if c.Stdout != nil {
 		cmd.Stdout = c.Stdout
 	} else {
-		cmd.Stdout = &lineLogger{prefix: name + ": ", logf: logf}
+		cmd.Stdout = stdoutLog
 	}
 	err := cmd.Run()
-	tail.flush()
-	if lw, ok := cmd.Stdout.(*lineLogger); ok {
-		lw.flush()
-	}
+	tail.Flush()
+	stdoutLog.Flush()
 	if err == nil {
 		return nil
 	}
@@ -195,65 +195,50 @@ func QuoteArg(a string) string {
 	return "'" + strings.ReplaceAll(a, "'", `'"'"'`) + "'"
 }
 
-// lineLogger forwards complete lines to logf.
-type lineLogger struct {
-	prefix string
-	logf   func(string, ...any)
-	buf    []byte
-}
+// Tail is an io.Writer that splits what is written into lines, hands each complete line to
+// Each (when set) and keeps the last Max of them. It is safe for concurrent writers, so stdout
+// and stderr of one command can share it. Call Flush after the writers are done.
+type Tail struct {
+	Max  int
+	Each func(line string)
 
-func (l *lineLogger) Write(p []byte) (int, error) {
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			break
-		}
-		l.logf("%s%s", l.prefix, l.buf[:i])
-		l.buf = l.buf[i+1:]
-	}
-	return len(p), nil
-}
-
-func (l *lineLogger) flush() {
-	if len(l.buf) > 0 {
-		l.logf("%s%s", l.prefix, l.buf)
-		l.buf = nil
-	}
-}
-
-// tailWriter logs lines and keeps the last max of them.
-type tailWriter struct {
-	lineLogger
-	max   int
 	mu    sync.Mutex
+	buf   []byte
 	lines []string
 }
 
-func (t *tailWriter) Write(p []byte) (int, error) {
+// NewTail returns a Tail keeping max lines.
+func NewTail(max int, each func(string)) *Tail { return &Tail{Max: max, Each: each} }
+
+func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, p...)
 	for {
 		i := bytes.IndexByte(t.buf, '\n')
 		if i < 0 {
-			break
+			return len(p), nil
 		}
 		t.keep(string(t.buf[:i]))
 		t.buf = t.buf[i+1:]
 	}
-	return len(p), nil
 }
 
-func (t *tailWriter) keep(line string) {
-	t.logf("%s%s", t.prefix, line)
+func (t *Tail) keep(line string) {
+	if t.Each != nil {
+		t.Each(line)
+	}
+	if t.Max <= 0 {
+		return
+	}
 	t.lines = append(t.lines, line)
-	if len(t.lines) > t.max {
-		t.lines = t.lines[len(t.lines)-t.max:]
+	if len(t.lines) > t.Max {
+		t.lines = t.lines[len(t.lines)-t.Max:]
 	}
 }
 
-func (t *tailWriter) flush() {
+// Flush hands on a last line that had no newline.
+func (t *Tail) Flush() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.buf) > 0 {
@@ -262,7 +247,8 @@ func (t *tailWriter) flush() {
 	}
 }
 
-func (t *tailWriter) String() string {
+// String returns the kept lines.
+func (t *Tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.Join(t.lines, "\n")

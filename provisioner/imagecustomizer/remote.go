@@ -11,7 +11,6 @@ import (
 	"log"
 	"path"
 	"strings"
-	"sync"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
@@ -48,13 +47,13 @@ const tailLines = 20
 // error. out, when set, receives standard output; otherwise it is logged and kept in the
 // tail. The returned tail holds the last lines of output for error messages.
 func (m *image) status(ctx context.Context, script string, stdin io.Reader, out io.Writer) (int, string, error) {
-	tail := &tailWriter{max: tailLines, each: func(l string) { log.Printf("image: %s", l) }}
+	tail := execx.NewTail(tailLines, func(l string) { log.Printf("image: %s", l) })
 	stdout := io.Writer(tail)
 	if out != nil {
 		stdout = out
 	}
 	code, err := m.exec(ctx, script, stdin, stdout, tail)
-	tail.flush()
+	tail.Flush()
 	return code, tail.String(), err
 }
 
@@ -177,53 +176,4 @@ func tailSuffix(tail string) string {
 		return ":\n" + t
 	}
 	return ""
-}
-
-// tailWriter keeps the last max lines written to it and hands each line to each.
-// Stdout and stderr may be written from two goroutines, hence the mutex.
-type tailWriter struct {
-	mu    sync.Mutex
-	max   int
-	each  func(string)
-	buf   []byte
-	lines []string
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	for {
-		i := bytes.IndexByte(t.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		t.keep(string(t.buf[:i]))
-		t.buf = t.buf[i+1:]
-	}
-}
-
-func (t *tailWriter) keep(line string) {
-	if t.each != nil {
-		t.each(line)
-	}
-	t.lines = append(t.lines, line)
-	if len(t.lines) > t.max {
-		t.lines = t.lines[len(t.lines)-t.max:]
-	}
-}
-
-func (t *tailWriter) flush() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if len(t.buf) > 0 {
-		t.keep(string(t.buf))
-		t.buf = nil
-	}
-}
-
-func (t *tailWriter) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.Join(t.lines, "\n")
 }

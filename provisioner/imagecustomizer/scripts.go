@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 )
 
@@ -47,9 +48,9 @@ func runScripts(ctx context.Context, m *image, c *icconfig.Config, phase string,
 			return fmt.Errorf("stage %s script %s: %w", phase, name, err)
 		}
 		// Both streams are shown in the build output and the last lines kept for the error.
-		out := &tailWriter{max: tailLines, each: func(l string) { m.message("%s", l) }}
+		out := execx.NewTail(tailLines, func(l string) { m.message("%s", l) })
 		code, err := m.exec(ctx, scriptCommand(s, tmp), nil, out, out)
-		out.flush()
+		out.Flush()
 		if rmErr := m.run(ctx, "remove "+tmp, "rm -f "+q(tmp), nil); err == nil && code == 0 {
 			err = rmErr
 		}
