@@ -6,6 +6,6 @@
 //
 // The harness follows the measurements in the team's liveos-harness.md
 // notes: TCG q35 with -cpu qemu64,-svm (§12), OVMF pflash with a fresh VARS
-// copy per run (§6.8), CDs on virtio-scsi because the Debian cloud kernel has
-// no AHCI (§6.1).
+// copy per run (§6.8), CDs on virtio-scsi (what Hyper-V Gen2 and most clouds
+// present; Debian's cloud kernel would also lack AHCI, §6.1).
 package testenv

@@ -23,9 +23,9 @@ const (
 type Media string
 
 const (
-	// CD attaches the ISO as a SCSI CD-ROM on virtio-scsi. Debian's cloud
-	// kernel has no AHCI driver, so q35's default IDE/SATA CD never shows up
-	// in the guest (liveos-harness §6.1).
+	// CD attaches the ISO as a SCSI CD-ROM on virtio-scsi, which every
+	// Debian kernel drives (the cloud kernel has no AHCI, so q35's default
+	// SATA CD would never show up with it; liveos-harness §6.1).
 	CD Media = "cd"
 	// USB attaches the ISO as a USB mass-storage disk (hybrid ISO as USB stick).
 	USB Media = "usb"

@@ -8,7 +8,7 @@
 #   timings.txt                     seconds per stage of the build that made it
 #
 # The recipe is the one measured in liveos-harness.md §2, §5, §6: minbase
-# debootstrap, cloud kernel, dracut (never initramfs-tools), shim + Debian's
+# debootstrap, full kernel, dracut (never initramfs-tools), shim + Debian's
 # signed GRUB on the removable path, serial console, cloud-init. Needs root,
 # loop devices and: debootstrap sfdisk losetup partx mkfs.ext4 mkfs.vfat
 # mtools qemu-img blkid flock.
@@ -136,6 +136,18 @@ install_packages() {
 		path-exclude=/usr/share/locale/*
 		path-include=/usr/share/locale/locale.alias
 	EOF
+	# The full kernel, less module trees no boot of ours needs (graphics, sound, cameras,
+	# radios, InfiniBand, staging): storage, USB, AHCI, NVMe and network drivers stay.
+	cat >"$tree/etc/dpkg/dpkg.cfg.d/02-imagecustomizer-slim-kernel" <<-'EOF'
+		path-exclude=/lib/modules/*/kernel/drivers/gpu/*
+		path-exclude=/lib/modules/*/kernel/drivers/media/*
+		path-exclude=/lib/modules/*/kernel/drivers/net/wireless/*
+		path-exclude=/lib/modules/*/kernel/drivers/infiniband/*
+		path-exclude=/lib/modules/*/kernel/drivers/staging/*
+		path-exclude=/lib/modules/*/kernel/drivers/bluetooth/*
+		path-exclude=/lib/modules/*/kernel/net/bluetooth/*
+		path-exclude=/lib/modules/*/kernel/sound/*
+	EOF
 	# Generic initrd (the chroot is not the machine it boots on) in zstd:
 	# Debian's gzip -9 default doubled the kernel postinst time (§6.2).
 	mkdir -p "$tree/etc/dracut.conf.d"
@@ -148,7 +160,10 @@ install_packages() {
 	"${apt[@]}" update >&2
 	# dracut first so the kernel's postinst builds its initrd with dracut.
 	"${apt[@]}" install systemd-sysv udev kmod zstd dracut dracut-live e2fsprogs iproute2 >&2
-	"${apt[@]}" install linux-image-cloud-amd64 >&2
+	# The full kernel, not the cloud one: Debian's cloud kernel has no USB support at all
+	# (CONFIG_USB_SUPPORT is not set) and no AHCI, so a live ISO on a USB stick, or on q35's
+	# default CD controller, could never find its media.
+	"${apt[@]}" install linux-image-amd64 >&2
 	"${apt[@]}" install grub2-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed grub-pc-bin >&2
 	"${apt[@]}" install cloud-init isc-dhcp-client >&2
 	if chroot "$tree" dpkg-query -W -f '${Status}' initramfs-tools 2>/dev/null | grep -qx 'install ok installed'; then
