@@ -26,10 +26,18 @@ build {
     inline = ["echo 'customized by packer-plugin-imagecustomizer' > /etc/motd"]
   }
 
+  # An Image Customizer YAML file (its os and scripts sections) ...
   provisioner "imagecustomizer" {
     config_file = "imagecustomizer.yaml"
+  }
+
+  # ... or the same settings as HCL blocks.
+  provisioner "imagecustomizer" {
     os {
       hostname = "imagecustomizer-demo"
+      services {
+        enable = ["systemd-networkd.service"]
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 # make demo: runs Packer on example/ against the default base image (the Debian reference image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PACKER_PLUGIN_PATH=${PACKER_PLUGIN_PATH:-$(pwd)/.packer.d/plugins} PACKER_CONFIG_DIR=${PACKER_CONFIG_DIR:-$(pwd)/.packer.d} CHECKPOINT_DISABLE=1
 images=$(bash test/images/build.sh | tail -n 1)
 base="$images/base-efi.qcow2"
 cd example

@@ -26,7 +26,9 @@ func (a *Artifact) Files() []string { return []string{a.Path} }
 
 func (a *Artifact) Id() string { return a.Path }
 
-func (a *Artifact) String() string { return fmt.Sprintf("customized %s disk image: %s", a.Format, a.Path) }
+func (a *Artifact) String() string {
+	return fmt.Sprintf("customized %s disk image: %s", a.Format, a.Path)
+}
 
 func (a *Artifact) State(name string) interface{} {
 	if name == StateImageFormat {

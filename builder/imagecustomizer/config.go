@@ -23,11 +23,15 @@ import (
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 
-	// Path to the base disk image to customize: raw, qcow2, vhd (fixed or dynamic) or vhdx.
-	// The file is only read; the build works on a copy in `output_directory`.
+	// Path to the base disk image to customize: raw, qcow2, vhd (fixed or dynamic) or vhdx, or a
+	// Live OS ISO made earlier by the imagecustomizer-iso post-processor, which is turned back into
+	// a disk image (its squashfs root on an ext4 partition, its kernels, its EFI binaries on an ESP)
+	// so that it can be customized again; the files that were on the media and its kernel
+	// arguments are carried on to the next ISO. The file is only read; the build works on a copy
+	// in `output_directory`.
 	BaseImage string `mapstructure:"base_image" required:"true"`
 	// Format of `base_image`. By default it is detected from the file's content, not its name.
-	// One of `raw`, `qcow2`, `vhd`, `vhdx`.
+	// One of `raw`, `qcow2`, `vhd`, `vhdx`, `iso`.
 	BaseImageFormat string `mapstructure:"base_image_format" required:"false"`
 	// Directory the customized image is written to. Defaults to `output-<build name>`. It must not
 	// exist unless Packer runs with `-force`, which deletes it first.
@@ -147,11 +151,8 @@ func (c *Config) validate() []error {
 		errs = append(errs, fmt.Errorf("base_image %q is not a regular file", c.BaseImage))
 	}
 	if c.BaseImageFormat != "" {
-		f, err := diskimage.ParseFormat(c.BaseImageFormat)
-		if err != nil {
+		if _, err := diskimage.ParseFormat(c.BaseImageFormat); err != nil {
 			errs = append(errs, fmt.Errorf("base_image_format: %w", err))
-		} else if f == diskimage.FormatISO {
-			errs = append(errs, fmt.Errorf("base_image_format %q: opening a Live OS ISO as a base image is not supported yet", c.BaseImageFormat))
 		}
 	}
 	if _, err := diskimage.ParseOutputFormat(c.OutputFormat); err != nil {

@@ -2,7 +2,10 @@ package imagecustomizer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log"
+	"os"
 	"path/filepath"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -11,6 +14,7 @@ import (
 )
 
 // stepWorkingCopy makes the sparse raw copy the build works on, so base_image is never modified.
+// A Live OS ISO made by this plugin is turned back into a disk image (diskimage.FromLiveISO).
 //
 // Produces:
 //
@@ -26,12 +30,33 @@ func (s *stepWorkingCopy) Run(ctx context.Context, state multistep.StateBag) mul
 	}
 	state.Put(keyBaseFormat, format)
 	work := workImagePath(cfg)
-	ui.Sayf("Copying %s image %s to a raw working copy...", format, cfg.BaseImage)
-	if err := diskimage.WorkingCopy(ctx, getRunner(state), cfg.BaseImage, format, work); err != nil {
-		return halt(state, fmt.Errorf("copy base_image %q: %w", cfg.BaseImage, err))
+	if format == diskimage.FormatISO {
+		ui.Sayf("Rebuilding a disk image from the Live OS ISO %s...", cfg.BaseImage)
+		if err := fromLiveISO(ctx, state, cfg.BaseImage, work); err != nil {
+			return halt(state, fmt.Errorf("open base_image %q: %w", cfg.BaseImage, err))
+		}
+	} else {
+		ui.Sayf("Copying %s image %s to a raw working copy...", format, cfg.BaseImage)
+		if err := diskimage.WorkingCopy(ctx, getRunner(state), cfg.BaseImage, format, work); err != nil {
+			return halt(state, fmt.Errorf("copy base_image %q: %w", cfg.BaseImage, err))
+		}
 	}
 	state.Put(keyWorkImage, work)
 	return multistep.ActionContinue
+}
+
+// fromLiveISO rebuilds a disk image from a Live OS ISO this plugin made, in a scratch
+// directory next to it that is removed afterwards (never while anything is mounted below it).
+func fromLiveISO(ctx context.Context, state multistep.StateBag, iso, work string) error {
+	scratch, err := os.MkdirTemp(filepath.Dir(work), ".from-iso-")
+	if err != nil {
+		return err
+	}
+	err = diskimage.FromLiveISO(ctx, getRunner(state), iso, work, scratch, log.Printf)
+	if mounts, merr := diskimage.MountsUnder(scratch); merr != nil || len(mounts) > 0 {
+		return errors.Join(err, fmt.Errorf("not removing %s: still mounted below it: %v %v", scratch, mounts, merr))
+	}
+	return errors.Join(err, os.RemoveAll(scratch))
 }
 
 // Cleanup leaves the working copy to StepOutputDir, which removes the output directory when
@@ -45,9 +70,6 @@ func baseFormat(cfg *Config) (diskimage.Format, error) {
 	f, err := diskimage.DetectFormat(cfg.BaseImage)
 	if err != nil {
 		return "", fmt.Errorf("detect the format of base_image %q: %w", cfg.BaseImage, err)
-	}
-	if f == diskimage.FormatISO {
-		return "", fmt.Errorf("base_image %q is an ISO; opening a Live OS ISO as a base image is not supported yet", cfg.BaseImage)
 	}
 	return f, nil
 }

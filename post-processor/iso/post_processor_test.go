@@ -182,3 +182,50 @@ func TestScratchCleanupRefusesWhileMounted(t *testing.T) {
 		t.Errorf("the scratch directory was not removed once nothing was mounted: %v", err)
 	}
 }
+
+// An image rebuilt from an earlier ISO carries that media's arguments (first) and files (unless
+// this build replaces them).
+func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
+	dir := t.TempDir()
+	touch := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var c Config
+	if err := c.Prepare(map[string]interface{}{
+		"kernel_command_line": map[string]interface{}{"extra_command_line": []string{"quiet", "ds=nocloud"}},
+		"additional_files":    []map[string]interface{}{{"destination": "/seed/meta-data", "content": "new"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	state := new(multistep.BasicStateBag)
+	state.Put(keyImage, &imageInfo{
+		Kernels: []liveos.Kernel{{Version: "6.1", Vmlinuz: touch("vmlinuz", "k")}},
+		Saved:   &liveos.SavedConfig{Label: "OLD", UserArgs: []string{"ds=nocloud", "old.arg=1"}},
+		Carried: map[string]string{"seed/user-data": touch("ud", "old user-data"), "seed/meta-data": touch("md", "old")},
+	})
+	state.Put(keyInitrds, map[string]string{"6.1": touch("initrd", "i")})
+	state.Put(keyEFI, &efiFiles{Grub: touch("grub", "g"), BootImg: touch("efiboot", "e")})
+	state.Put(keySquashfs, touch("rootfs", "s"))
+	layout, args, err := planMedia(&c, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args[len(liveos.LiveArgs("CDROM")):], " ")
+	if got != "ds=nocloud old.arg=1 quiet" {
+		t.Errorf("user args = %q, want the earlier media's first, duplicates dropped", got)
+	}
+	files := map[string]liveos.MediaFile{}
+	for _, f := range layout.Files {
+		files[f.Dest] = f
+	}
+	if files["seed/user-data"].Source != filepath.Join(dir, "ud") {
+		t.Errorf("the earlier media's user-data was not carried: %+v", files["seed/user-data"])
+	}
+	if string(files["seed/meta-data"].Content) != "new" {
+		t.Errorf("this build's meta-data did not replace the earlier one: %+v", files["seed/meta-data"])
+	}
+}

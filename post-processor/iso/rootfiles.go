@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -122,4 +123,39 @@ func copyDirOutOfRoot(root, path, dst string) error {
 		}
 	}
 	return nil
+}
+
+// walkInRoot calls fn with the path (relative to dir) of every regular file below a directory
+// of the image; symlinks are not followed.
+func walkInRoot(root, dir string, fn func(rel string) error) error {
+	var walk func(rel string) error
+	walk = func(rel string) error {
+		names, err := listDirInRoot(root, dir+"/"+rel)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			child := strings.TrimPrefix(rel+"/"+n, "/")
+			f, err := diskimage.OpenInRoot(root, dir+"/"+child, unix.O_PATH|unix.O_NOFOLLOW)
+			if err != nil {
+				return err
+			}
+			fi, err := f.Stat()
+			f.Close()
+			switch {
+			case err != nil:
+				return err
+			case fi.IsDir():
+				if err := walk(child); err != nil {
+					return err
+				}
+			case fi.Mode().IsRegular():
+				if err := fn(child); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk("")
 }

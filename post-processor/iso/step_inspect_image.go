@@ -23,7 +23,11 @@ type imageInfo struct {
 	CDGrub     string          // host copy of the signed CD-capable GRUB, "" when none
 	MokManager string          // host copy of MokManager, "" when none
 	EFIModDir  string          // host copy of the image's x86_64-efi GRUB modules, when there is no CD GRUB
-	BIOSModDir string          // host copy of the image's i386-pc GRUB modules, "" when none
+	// Saved and Carried come from a disk image rebuilt from an earlier ISO (liveos.CarryDir):
+	// how that media was built, and the files that were on it (media path -> host copy).
+	Saved      *liveos.SavedConfig
+	Carried    map[string]string
+	BIOSModDir string // host copy of the image's i386-pc GRUB modules, "" when none
 }
 
 // Where distributions ship the boot chain. Debian's CD GRUB (gcdx64) finds the media by
@@ -124,6 +128,9 @@ func inspect(root, dir string) (*imageInfo, error) {
 			return nil, err
 		}
 	}
+	if err := inspectCarried(root, dir, info); err != nil {
+		return nil, err
+	}
 	if info.CDGrub == "" && info.EFIModDir == "" {
 		return nil, fmt.Errorf("the image has neither a signed CD GRUB (%s) nor x86_64-efi GRUB modules to build one from", strings.Join(cdGrubPaths, ", "))
 	}
@@ -135,4 +142,29 @@ func orNone(s string) string {
 		return "nowhere (none found)"
 	}
 	return s
+}
+
+// inspectCarried reads what an image rebuilt from an earlier ISO kept of that media.
+func inspectCarried(root, dir string, info *imageInfo) error {
+	saved, err := readInRoot(root, liveos.CarrySavedConfig)
+	if err != nil || saved == "" {
+		return err
+	}
+	sc, err := liveos.ParseSavedConfig([]byte(saved))
+	if err != nil {
+		return fmt.Errorf("read the earlier media's settings in the image: %w", err)
+	}
+	info.Saved = &sc
+	info.Carried = map[string]string{}
+	return walkInRoot(root, liveos.CarryMediaDir, func(rel string) error {
+		host := filepath.Join(dir, "carried", filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(host), 0o755); err != nil {
+			return err
+		}
+		if err := copyOutOfRoot(root, liveos.CarryMediaDir+"/"+rel, host); err != nil {
+			return err
+		}
+		info.Carried[rel] = host
+		return nil
+	})
 }

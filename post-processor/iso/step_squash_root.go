@@ -29,7 +29,9 @@ func (s *stepSquashRoot) Run(ctx context.Context, state multistep.StateBag) mult
 	out := filepath.Join(getString(state, keyScratch), "rootfs.img")
 	start := time.Now()
 	ui.Sayf("Squashing the root file system (%s)...", cfg.SquashfsCompression)
-	argv := liveos.MksquashfsArgv(tree.Root, out, cfg.SquashfsCompression, liveos.DefaultSquashExcludes(), runtime.NumCPU())
+	// What an image rebuilt from an earlier ISO kept of that media goes on the media, not in the root.
+	excludes := append(liveos.DefaultSquashExcludes(), liveos.CarryDir)
+	argv := liveos.MksquashfsArgv(tree.Root, out, cfg.SquashfsCompression, excludes, runtime.NumCPU())
 	if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
 		return halt(state, fmt.Errorf("squash the root file system: %w", err))
 	}

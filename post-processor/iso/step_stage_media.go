@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/version"
 )
@@ -45,8 +49,14 @@ func planMedia(cfg *Config, state multistep.StateBag) (liveos.Layout, []string, 
 	initrds := state.Get(keyInitrds).(map[string]string)
 	efi := state.Get(keyEFI).(*efiFiles)
 
+	// An image rebuilt from an earlier ISO brings that media's iso arguments: they come first,
+	// then this build's, as in the original.
+	userArgs := cfg.extraArgs()
+	if info.Saved != nil {
+		userArgs = append(append([]string(nil), info.Saved.UserArgs...), userArgs...)
+	}
 	live := liveos.LiveArgs(cfg.VolumeLabel)
-	args := liveos.ComposeArgs(live, info.Args, cfg.extraArgs())
+	args := liveos.ComposeArgs(live, info.Args, userArgs)
 	gc := liveos.GrubConfig{Label: cfg.VolumeLabel, Timeout: 3, Serial: true}
 	var kernels []liveos.Kernel
 	var versions []string
@@ -61,14 +71,14 @@ func planMedia(cfg *Config, state multistep.StateBag) (liveos.Layout, []string, 
 		versions = append(versions, k.Version)
 	}
 	saved, err := liveos.SavedConfig{
-		Label: cfg.VolumeLabel, LiveArgs: live, ImageArgs: info.Args, UserArgs: cfg.extraArgs(),
+		Label: cfg.VolumeLabel, LiveArgs: live, ImageArgs: info.Args, UserArgs: userArgs,
 		Compression: cfg.SquashfsCompression, InitramfsType: string(cfg.iso.InitramfsType),
 		PluginVersion: version.PluginVersion.String(), Kernels: versions,
 	}.Marshal()
 	if err != nil {
 		return liveos.Layout{}, nil, err
 	}
-	var extra []liveos.MediaFile
+	extra := carriedFiles(info.Carried, cfg.iso.AdditionalFiles)
 	for _, f := range cfg.iso.AdditionalFiles {
 		mf := liveos.MediaFile{Dest: f.Destination, Source: f.Source}
 		if f.Content != nil {
@@ -156,4 +166,28 @@ func joinArgs(args []string) string {
 		s += a
 	}
 	return s
+}
+
+// carriedFiles are the earlier media's files that this build's additional files do not replace.
+func carriedFiles(carried map[string]string, replacing icconfig.AdditionalFileList) []liveos.MediaFile {
+	replaced := map[string]bool{}
+	for _, f := range replacing {
+		replaced[strings.TrimPrefix(path.Clean("/"+f.Destination), "/")] = true
+	}
+	var out []liveos.MediaFile
+	for _, dest := range sortedKeys(carried) {
+		if !replaced[dest] {
+			out = append(out, liveos.MediaFile{Dest: dest, Source: carried[dest]})
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

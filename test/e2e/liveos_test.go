@@ -176,6 +176,57 @@ func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
 			t.Logf("MEASURE boot example 1 %s: %s", bt.name, testenv.FormatMilestones(res.Milestones))
 		})
 	}
+	t.Run("recustomize-the-iso", func(t *testing.T) { recustomize(t, iso, mark) })
+}
+
+const recustomizeTemplate = `
+variable "base_image" { type = string }
+variable "issue" { type = string }
+
+source "imagecustomizer" "again" {
+  base_image       = var.base_image
+  output_directory = "output"
+}
+
+build {
+  sources = ["source.imagecustomizer.again"]
+  provisioner "shell" {
+    inline = ["echo \"${var.issue}\" >> /etc/issue"]
+  }
+  post-processor "imagecustomizer-iso" {
+    output = "output/again.iso"
+    kernel_command_line {
+      extra_command_line = ["e2e.recustomized=1"]
+    }
+  }
+}
+`
+
+// recustomize builds a new ISO from an ISO made earlier: the new media carries the earlier
+// media's seed (iso.additionalFiles) and kernel arguments (ds=nocloud), plus this build's
+// change to the root file system and its new argument.
+func recustomize(t *testing.T, iso, mark string) {
+	dir := t.TempDir()
+	issue := marker("E2E-RECUSTOMIZED")
+	writeFiles(t, dir, map[string]string{"build.pkr.hcl": recustomizeTemplate})
+	b := packerBuild(t, context.Background(), dir, map[string]string{"base_image": iso, "issue": issue})
+	if b.Err != nil {
+		t.Fatalf("packer build from the ISO failed: %v", b.Err)
+	}
+	t.Logf("MEASURE re-customizing the ISO: packer build %.1fs", b.Elapsed.Seconds())
+	assertNothingLeft(t, dir)
+	again := filepath.Join(dir, "output", "again.iso")
+	if got := extractFromISO(t, again, "/cloud-init-data/user-data"); !strings.Contains(got, mark) {
+		t.Errorf("the earlier media's seed was not carried to the new ISO")
+	}
+	res := testenv.Boot(t, testenv.BootOptions{
+		Name: "recustomized", ISO: again, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+		Expect: []string{
+			regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=CDROM .*ds=nocloud e2e\.recustomized=1`,
+			regexp.QuoteMeta(issue),
+		},
+	})
+	t.Logf("MEASURE boot re-customized ISO: %s", testenv.FormatMilestones(res.Milestones))
 }
 
 // The seed page's Example 2: cloud-init data in the root file system with os.additionalFiles,
