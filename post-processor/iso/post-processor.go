@@ -72,7 +72,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		&stepStageMedia{},
 		&stepWriteISO{},
 	)
-	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
+	commonsteps.NewRunner(timed(steps...), p.config.PackerConfig, ui).Run(ctx, state)
 
 	if err, ok := state.GetOk(keyError); ok {
 		return nil, false, false, err.(error)

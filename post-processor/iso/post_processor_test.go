@@ -229,3 +229,14 @@ func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
 		t.Errorf("this build's meta-data did not replace the earlier one: %+v", files["seed/meta-data"])
 	}
 }
+
+func TestStepNames(t *testing.T) {
+	for step, want := range map[multistep.Step]string{
+		&stepBuildInitrd{}: "build initrd", &stepEFIBoot{}: "efi boot", &stepWriteISO{}: "write iso", &stepBIOSBoot{}: "bios boot",
+		&stepSquashRoot{}: "squash root",
+	} {
+		if got := stepName(step); got != want {
+			t.Errorf("stepName(%T) = %q, want %q", step, got, want)
+		}
+	}
+}

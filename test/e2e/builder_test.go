@@ -178,19 +178,30 @@ build {
 }
 `
 
-// A cancelled build (SIGTERM to packer, as CI systems send) releases every mount and loop device.
+// A cancelled build releases every mount and loop device: SIGTERM to packer (what CI systems
+// send) and SIGINT to its process group (a terminal's Ctrl-C).
 func TestCancelledBuildLeavesNoMountOrLoop(t *testing.T) {
 	imgs := requireE2E(t)
+	for name, cancel := range map[string]func(*exec.Cmd){
+		"sigterm":         func(c *exec.Cmd) { _ = c.Process.Signal(syscall.SIGTERM) },
+		"sigint-to-group": func(c *exec.Cmd) { _ = syscall.Kill(-c.Process.Pid, syscall.SIGINT) },
+	} {
+		t.Run(name, func(t *testing.T) { cancelBuild(t, imgs.EFIQcow2, cancel) })
+	}
+}
+
+func cancelBuild(t *testing.T, base string, cancel func(*exec.Cmd)) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"build.pkr.hcl": waitingTemplate})
-	cmd := exec.Command(packerBin(), "build", "-color=false", "-var", "base_image="+imgs.EFIQcow2, ".")
+	cmd := exec.Command(packerBin(), "build", "-color=false", "-var", "base_image="+base, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	sent := false
 	b := runStreaming(t, cmd, nil, func(line string) {
 		if !sent && strings.Contains(line, "e2e-waiting-for-cancel") {
 			sent = true
-			_ = cmd.Process.Signal(syscall.SIGTERM)
+			cancel(cmd)
 		}
 	})
 	if !sent {
@@ -203,6 +214,36 @@ func TestCancelledBuildLeavesNoMountOrLoop(t *testing.T) {
 		t.Errorf("cancelling took %s: the provisioner was not interrupted", b.Elapsed)
 	}
 	assertNothingLeft(t, dir)
+}
+
+// Two builds at once on one host get their own loop devices and mount paths.
+func TestTwoBuildsAtOnce(t *testing.T) {
+	imgs := requireE2E(t)
+	dirs := []string{t.TempDir(), t.TempDir()}
+	results := make(chan build, len(dirs))
+	for i, dir := range dirs {
+		writeFiles(t, dir, map[string]string{"build.pkr.hcl": provisionTemplate, "payload.txt": marker("parallel") + "\n"})
+		base := []string{imgs.EFIQcow2, imgs.BootPartQcow2}[i]
+		go func() {
+			results <- packerBuild(t, context.Background(), dir, map[string]string{"base_image": base})
+		}()
+	}
+	devices := map[string]bool{}
+	for range dirs {
+		b := <-results
+		if b.Err != nil {
+			t.Errorf("a concurrent build failed: %v", b.Err)
+		}
+		for _, line := range strings.Split(b.Output, "\n") {
+			if i := strings.Index(line, "Attached the image to "); i >= 0 {
+				devices[strings.TrimSpace(line[i+len("Attached the image to "):])] = true
+			}
+		}
+	}
+	if len(devices) != 2 {
+		t.Errorf("the two builds did not use two loop devices: %v", devices)
+	}
+	assertNothingLeft(t, dirs...)
 }
 
 const plainTemplate = `
