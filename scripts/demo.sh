@@ -10,5 +10,5 @@ cd example
 ../bin/packer build -force -var "base_image=$base" .
 echo
 echo "demo: wrote $(pwd)/output-demo/live.iso"
-echo "demo: boot it with: qemu-system-x86_64 -machine q35 -m 2048 -nographic -bios /usr/share/ovmf/OVMF.fd \\"
+echo "demo: boot it with: qemu-system-x86_64 -machine q35 -cpu qemu64,-svm -smp 2 -m 2048 -nographic -bios /usr/share/ovmf/OVMF.fd \\"
 echo "        -device virtio-scsi-pci -device scsi-cd,drive=cd -drive if=none,id=cd,media=cdrom,file=$(pwd)/output-demo/live.iso"
