@@ -133,13 +133,16 @@ func measureTimeToFirstProvisioner(t *testing.T, base string, b build) {
 		first.Seconds(), convert.Seconds(), first.Seconds()/convert.Seconds())
 }
 
-const failingTemplate = `
+// rawSourceHCL is the source most tests build: the reference image in, raw output in ./output.
+const rawSourceHCL = `
 variable "base_image" { type = string }
 source "imagecustomizer" "e2e" {
   base_image       = var.base_image
   output_directory = "output"
 }
-build {
+`
+
+const failingTemplate = rawSourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
   provisioner "shell" {
     inline = ["echo e2e-about-to-fail", "exit 3"]
@@ -164,13 +167,7 @@ func TestFailingProvisionerLeavesNoMountOrLoop(t *testing.T) {
 	}
 }
 
-const waitingTemplate = `
-variable "base_image" { type = string }
-source "imagecustomizer" "e2e" {
-  base_image       = var.base_image
-  output_directory = "output"
-}
-build {
+const waitingTemplate = rawSourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
   provisioner "shell" {
     inline = ["echo e2e-waiting-for-cancel", "sleep 300"]
@@ -246,13 +243,7 @@ func TestTwoBuildsAtOnce(t *testing.T) {
 	assertNothingLeft(t, dirs...)
 }
 
-const plainTemplate = `
-variable "base_image" { type = string }
-source "imagecustomizer" "e2e" {
-  base_image       = var.base_image
-  output_directory = "output"
-}
-build {
+const plainTemplate = rawSourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
   provisioner "shell" { inline = ["true"] }
 }
@@ -299,13 +290,7 @@ func TestBadBaseImagesFailClearly(t *testing.T) {
 	assertNothingLeft(t, dir)
 }
 
-const hostileTemplate = `
-variable "base_image" { type = string }
-source "imagecustomizer" "e2e" {
-  base_image       = var.base_image
-  output_directory = "output"
-}
-build {
+const hostileTemplate = rawSourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
   provisioner "file" {
     source      = "payload.txt"
