@@ -1,18 +1,19 @@
 //go:generate packer-sdc struct-markdown
-//go:generate packer-sdc mapstructure-to-hcl2 -type Config,AdditionalFile,KernelCommandLine
+//go:generate packer-sdc mapstructure-to-hcl2 -type Config
 
 package iso
 
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
+	"os"
 
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
@@ -32,10 +33,10 @@ type Config struct {
 	// NoCloud seed at `/cloud-init-data/user-data`. Each has a `destination` on the media and
 	// exactly one of `source` (a host file) or `content`, plus optional octal `permissions`.
 	// A destination may not replace a file the post-processor generates.
-	AdditionalFiles []AdditionalFile `mapstructure:"additional_files" required:"false"`
+	AdditionalFiles []hclblocks.AdditionalFile `mapstructure:"additional_files" required:"false"`
 	// Extra kernel arguments for every boot entry of the media, after the live arguments and the
 	// image's own arguments.
-	KernelCommandLine KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
+	KernelCommandLine hclblocks.KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
 	// Path of the ISO to write. Defaults to `<directory of the input image>/<build name>.iso`.
 	Output string `mapstructure:"output" required:"false"`
 	// ISO volume label, which the boot loader and dracut use to find the media
@@ -55,24 +56,6 @@ type Config struct {
 	ctx interpolate.Context
 	// iso is the effective iso section: config_file's merged with the HCL settings.
 	iso icconfig.Iso
-}
-
-// AdditionalFile is a file to place on the ISO media.
-type AdditionalFile struct {
-	// Path on the media, e.g. `/cloud-init-data/user-data`.
-	Destination string `mapstructure:"destination" required:"true"`
-	// Host file to copy. Relative paths are resolved against the current directory.
-	Source string `mapstructure:"source" required:"false"`
-	// Inline content, instead of `source`.
-	Content *string `mapstructure:"content" required:"false"`
-	// Octal permission bits such as `"644"`. Defaults to the source file's, or 644 for content.
-	Permissions string `mapstructure:"permissions" required:"false"`
-}
-
-// KernelCommandLine holds extra kernel arguments.
-type KernelCommandLine struct {
-	// Arguments appended to every boot entry, e.g. `["ds=nocloud"]`.
-	ExtraCommandLine []string `mapstructure:"extra_command_line" required:"false"`
 }
 
 const (
@@ -148,26 +131,14 @@ func (c *Config) Prepare(raws ...interface{}) error {
 // hclAdditionalFiles converts the HCL blocks, resolving relative sources against the current
 // directory as Packer does for every other path in a template.
 func (c *Config) hclAdditionalFiles() (icconfig.AdditionalFileList, []error) {
-	var out icconfig.AdditionalFileList
-	var errs []error
-	for i, f := range c.AdditionalFiles {
-		af := icconfig.AdditionalFile{Destination: f.Destination, Source: f.Source, Content: f.Content}
-		if af.Source != "" && !filepath.IsAbs(af.Source) {
-			if abs, err := filepath.Abs(af.Source); err == nil {
-				af.Source = abs
-			}
-		}
-		if f.Permissions != "" {
-			p, err := icconfig.ParsePermissions(f.Permissions)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("additional_files[%d].permissions: %w", i, err))
-				continue
-			}
-			af.Permissions = &p
-		}
-		out = append(out, af)
+	files, errs := hclblocks.Files("additional_files", c.AdditionalFiles)
+	cwd, err := os.Getwd()
+	if err != nil {
+		return files, append(errs, fmt.Errorf("find the current directory for relative paths: %w", err))
 	}
-	return out, errs
+	resolved := &icconfig.Config{BaseDir: cwd, Iso: &icconfig.Iso{AdditionalFiles: files}}
+	resolved.ResolvePaths()
+	return resolved.Iso.AdditionalFiles, errs
 }
 
 // extraArgs is iso.kernelCommandLine.extraCommandLine after merging.

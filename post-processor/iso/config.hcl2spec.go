@@ -4,57 +4,29 @@ package iso
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/zclconf/go-cty/cty"
 )
-
-// FlatAdditionalFile is an auto-generated flat version of AdditionalFile.
-// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
-type FlatAdditionalFile struct {
-	Destination *string `mapstructure:"destination" required:"true" cty:"destination" hcl:"destination"`
-	Source      *string `mapstructure:"source" required:"false" cty:"source" hcl:"source"`
-	Content     *string `mapstructure:"content" required:"false" cty:"content" hcl:"content"`
-	Permissions *string `mapstructure:"permissions" required:"false" cty:"permissions" hcl:"permissions"`
-}
-
-// FlatMapstructure returns a new FlatAdditionalFile.
-// FlatAdditionalFile is an auto-generated flat version of AdditionalFile.
-// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
-func (*AdditionalFile) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
-	return new(FlatAdditionalFile)
-}
-
-// HCL2Spec returns the hcl spec of a AdditionalFile.
-// This spec is used by HCL to read the fields of AdditionalFile.
-// The decoded values from this spec will then be applied to a FlatAdditionalFile.
-func (*FlatAdditionalFile) HCL2Spec() map[string]hcldec.Spec {
-	s := map[string]hcldec.Spec{
-		"destination": &hcldec.AttrSpec{Name: "destination", Type: cty.String, Required: false},
-		"source":      &hcldec.AttrSpec{Name: "source", Type: cty.String, Required: false},
-		"content":     &hcldec.AttrSpec{Name: "content", Type: cty.String, Required: false},
-		"permissions": &hcldec.AttrSpec{Name: "permissions", Type: cty.String, Required: false},
-	}
-	return s
-}
 
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName     *string                `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType   *string                `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion   *string                `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug         *bool                  `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce         *bool                  `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError       *string                `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars      map[string]string      `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars []string               `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	ConfigFile          *string                `mapstructure:"config_file" required:"false" cty:"config_file" hcl:"config_file"`
-	AdditionalFiles     []FlatAdditionalFile   `mapstructure:"additional_files" required:"false" cty:"additional_files" hcl:"additional_files"`
-	KernelCommandLine   *FlatKernelCommandLine `mapstructure:"kernel_command_line" required:"false" cty:"kernel_command_line" hcl:"kernel_command_line"`
-	Output              *string                `mapstructure:"output" required:"false" cty:"output" hcl:"output"`
-	VolumeLabel         *string                `mapstructure:"volume_label" required:"false" cty:"volume_label" hcl:"volume_label"`
-	SquashfsCompression *string                `mapstructure:"squashfs_compression" required:"false" cty:"squashfs_compression" hcl:"squashfs_compression"`
-	InitramfsType       *string                `mapstructure:"initramfs_type" required:"false" cty:"initramfs_type" hcl:"initramfs_type"`
-	BIOSBoot            *bool                  `mapstructure:"bios_boot" required:"false" cty:"bios_boot" hcl:"bios_boot"`
+	PackerBuildName     *string                          `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType   *string                          `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion   *string                          `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug         *bool                            `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce         *bool                            `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError       *string                          `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars      map[string]string                `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars []string                         `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	ConfigFile          *string                          `mapstructure:"config_file" required:"false" cty:"config_file" hcl:"config_file"`
+	AdditionalFiles     []hclblocks.FlatAdditionalFile   `mapstructure:"additional_files" required:"false" cty:"additional_files" hcl:"additional_files"`
+	KernelCommandLine   *hclblocks.FlatKernelCommandLine `mapstructure:"kernel_command_line" required:"false" cty:"kernel_command_line" hcl:"kernel_command_line"`
+	Output              *string                          `mapstructure:"output" required:"false" cty:"output" hcl:"output"`
+	VolumeLabel         *string                          `mapstructure:"volume_label" required:"false" cty:"volume_label" hcl:"volume_label"`
+	SquashfsCompression *string                          `mapstructure:"squashfs_compression" required:"false" cty:"squashfs_compression" hcl:"squashfs_compression"`
+	InitramfsType       *string                          `mapstructure:"initramfs_type" required:"false" cty:"initramfs_type" hcl:"initramfs_type"`
+	BIOSBoot            *bool                            `mapstructure:"bios_boot" required:"false" cty:"bios_boot" hcl:"bios_boot"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -78,36 +50,13 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"packer_user_variables":      &hcldec.AttrSpec{Name: "packer_user_variables", Type: cty.Map(cty.String), Required: false},
 		"packer_sensitive_variables": &hcldec.AttrSpec{Name: "packer_sensitive_variables", Type: cty.List(cty.String), Required: false},
 		"config_file":                &hcldec.AttrSpec{Name: "config_file", Type: cty.String, Required: false},
-		"additional_files":           &hcldec.BlockListSpec{TypeName: "additional_files", Nested: hcldec.ObjectSpec((*FlatAdditionalFile)(nil).HCL2Spec())},
-		"kernel_command_line":        &hcldec.BlockSpec{TypeName: "kernel_command_line", Nested: hcldec.ObjectSpec((*FlatKernelCommandLine)(nil).HCL2Spec())},
+		"additional_files":           &hcldec.BlockListSpec{TypeName: "additional_files", Nested: hcldec.ObjectSpec((*hclblocks.FlatAdditionalFile)(nil).HCL2Spec())},
+		"kernel_command_line":        &hcldec.BlockSpec{TypeName: "kernel_command_line", Nested: hcldec.ObjectSpec((*hclblocks.FlatKernelCommandLine)(nil).HCL2Spec())},
 		"output":                     &hcldec.AttrSpec{Name: "output", Type: cty.String, Required: false},
 		"volume_label":               &hcldec.AttrSpec{Name: "volume_label", Type: cty.String, Required: false},
 		"squashfs_compression":       &hcldec.AttrSpec{Name: "squashfs_compression", Type: cty.String, Required: false},
 		"initramfs_type":             &hcldec.AttrSpec{Name: "initramfs_type", Type: cty.String, Required: false},
 		"bios_boot":                  &hcldec.AttrSpec{Name: "bios_boot", Type: cty.Bool, Required: false},
-	}
-	return s
-}
-
-// FlatKernelCommandLine is an auto-generated flat version of KernelCommandLine.
-// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
-type FlatKernelCommandLine struct {
-	ExtraCommandLine []string `mapstructure:"extra_command_line" required:"false" cty:"extra_command_line" hcl:"extra_command_line"`
-}
-
-// FlatMapstructure returns a new FlatKernelCommandLine.
-// FlatKernelCommandLine is an auto-generated flat version of KernelCommandLine.
-// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
-func (*KernelCommandLine) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
-	return new(FlatKernelCommandLine)
-}
-
-// HCL2Spec returns the hcl spec of a KernelCommandLine.
-// This spec is used by HCL to read the fields of KernelCommandLine.
-// The decoded values from this spec will then be applied to a FlatKernelCommandLine.
-func (*FlatKernelCommandLine) HCL2Spec() map[string]hcldec.Spec {
-	s := map[string]hcldec.Spec{
-		"extra_command_line": &hcldec.AttrSpec{Name: "extra_command_line", Type: cty.List(cty.String), Required: false},
 	}
 	return s
 }

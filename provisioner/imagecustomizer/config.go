@@ -1,11 +1,13 @@
 //go:generate packer-sdc struct-markdown
-//go:generate packer-sdc mapstructure-to-hcl2 -type Config,OS,AdditionalFile,AdditionalDir,KernelCommandLine,Group,User,Password,Services,Module,Scripts,Script
+//go:generate packer-sdc mapstructure-to-hcl2 -type Config,OS,AdditionalDir,Group,User,Password,Services,Module,Scripts,Script
 
 package imagecustomizer
 
 import (
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 )
 
 // Config is the configuration of `provisioner "imagecustomizer"`. The settings are either
@@ -40,9 +42,9 @@ type OS struct {
 	// Extra kernel arguments added to the image's boot configuration (GRUB_CMDLINE_LINUX in
 	// /etc/default/grub followed by the image's update-grub or grub-mkconfig,
 	// /etc/kernel/cmdline, and BLS entries' `options`). Default: none.
-	KernelCommandLine *KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
+	KernelCommandLine *hclblocks.KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
 	// Files to place in the image, one block each. Default: none.
-	AdditionalFiles []AdditionalFile `mapstructure:"additional_files" required:"false"`
+	AdditionalFiles []hclblocks.AdditionalFile `mapstructure:"additional_files" required:"false"`
 	// Host directory trees to copy into the image, one block each. Default: none.
 	AdditionalDirs []AdditionalDir `mapstructure:"additional_dirs" required:"false"`
 	// Groups to create (before the users). Default: none.
@@ -53,24 +55,6 @@ type OS struct {
 	Services *Services `mapstructure:"services" required:"false"`
 	// Kernel modules to load, allow or block, with options. Default: none.
 	Modules []Module `mapstructure:"modules" required:"false"`
-}
-
-// KernelCommandLine holds extra kernel arguments.
-type KernelCommandLine struct {
-	// Arguments appended, in order, e.g. `["ds=nocloud", "console=ttyS0"]`. None may be empty.
-	ExtraCommandLine []string `mapstructure:"extra_command_line" required:"false"`
-}
-
-// AdditionalFile is one file to place in the image.
-type AdditionalFile struct {
-	// Absolute path of the file in the image. Parent directories are created.
-	Destination string `mapstructure:"destination" required:"true"`
-	// Host file to copy. Exactly one of `source` and `content` must be set.
-	Source string `mapstructure:"source" required:"false"`
-	// Literal content of the file. Exactly one of `source` and `content` must be set.
-	Content *string `mapstructure:"content" required:"false"`
-	// Octal mode such as `"644"`. Default: the source file's mode, or 644 for `content`.
-	Permissions string `mapstructure:"permissions" required:"false"`
 }
 
 // AdditionalDir is a host directory tree to copy into the image.

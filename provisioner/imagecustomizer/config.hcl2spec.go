@@ -4,6 +4,7 @@ package imagecustomizer
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -34,35 +35,6 @@ func (*FlatAdditionalDir) HCL2Spec() map[string]hcldec.Spec {
 		"new_dir_permissions":    &hcldec.AttrSpec{Name: "new_dir_permissions", Type: cty.String, Required: false},
 		"merged_dir_permissions": &hcldec.AttrSpec{Name: "merged_dir_permissions", Type: cty.String, Required: false},
 		"child_file_permissions": &hcldec.AttrSpec{Name: "child_file_permissions", Type: cty.String, Required: false},
-	}
-	return s
-}
-
-// FlatAdditionalFile is an auto-generated flat version of AdditionalFile.
-// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
-type FlatAdditionalFile struct {
-	Destination *string `mapstructure:"destination" required:"true" cty:"destination" hcl:"destination"`
-	Source      *string `mapstructure:"source" required:"false" cty:"source" hcl:"source"`
-	Content     *string `mapstructure:"content" required:"false" cty:"content" hcl:"content"`
-	Permissions *string `mapstructure:"permissions" required:"false" cty:"permissions" hcl:"permissions"`
-}
-
-// FlatMapstructure returns a new FlatAdditionalFile.
-// FlatAdditionalFile is an auto-generated flat version of AdditionalFile.
-// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
-func (*AdditionalFile) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
-	return new(FlatAdditionalFile)
-}
-
-// HCL2Spec returns the hcl spec of a AdditionalFile.
-// This spec is used by HCL to read the fields of AdditionalFile.
-// The decoded values from this spec will then be applied to a FlatAdditionalFile.
-func (*FlatAdditionalFile) HCL2Spec() map[string]hcldec.Spec {
-	s := map[string]hcldec.Spec{
-		"destination": &hcldec.AttrSpec{Name: "destination", Type: cty.String, Required: false},
-		"source":      &hcldec.AttrSpec{Name: "source", Type: cty.String, Required: false},
-		"content":     &hcldec.AttrSpec{Name: "content", Type: cty.String, Required: false},
-		"permissions": &hcldec.AttrSpec{Name: "permissions", Type: cty.String, Required: false},
 	}
 	return s
 }
@@ -135,29 +107,6 @@ func (*FlatGroup) HCL2Spec() map[string]hcldec.Spec {
 	return s
 }
 
-// FlatKernelCommandLine is an auto-generated flat version of KernelCommandLine.
-// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
-type FlatKernelCommandLine struct {
-	ExtraCommandLine []string `mapstructure:"extra_command_line" required:"false" cty:"extra_command_line" hcl:"extra_command_line"`
-}
-
-// FlatMapstructure returns a new FlatKernelCommandLine.
-// FlatKernelCommandLine is an auto-generated flat version of KernelCommandLine.
-// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
-func (*KernelCommandLine) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
-	return new(FlatKernelCommandLine)
-}
-
-// HCL2Spec returns the hcl spec of a KernelCommandLine.
-// This spec is used by HCL to read the fields of KernelCommandLine.
-// The decoded values from this spec will then be applied to a FlatKernelCommandLine.
-func (*FlatKernelCommandLine) HCL2Spec() map[string]hcldec.Spec {
-	s := map[string]hcldec.Spec{
-		"extra_command_line": &hcldec.AttrSpec{Name: "extra_command_line", Type: cty.List(cty.String), Required: false},
-	}
-	return s
-}
-
 // FlatModule is an auto-generated flat version of Module.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatModule struct {
@@ -188,14 +137,14 @@ func (*FlatModule) HCL2Spec() map[string]hcldec.Spec {
 // FlatOS is an auto-generated flat version of OS.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatOS struct {
-	Hostname          *string                `mapstructure:"hostname" required:"false" cty:"hostname" hcl:"hostname"`
-	KernelCommandLine *FlatKernelCommandLine `mapstructure:"kernel_command_line" required:"false" cty:"kernel_command_line" hcl:"kernel_command_line"`
-	AdditionalFiles   []FlatAdditionalFile   `mapstructure:"additional_files" required:"false" cty:"additional_files" hcl:"additional_files"`
-	AdditionalDirs    []FlatAdditionalDir    `mapstructure:"additional_dirs" required:"false" cty:"additional_dirs" hcl:"additional_dirs"`
-	Groups            []FlatGroup            `mapstructure:"groups" required:"false" cty:"groups" hcl:"groups"`
-	Users             []FlatUser             `mapstructure:"users" required:"false" cty:"users" hcl:"users"`
-	Services          *FlatServices          `mapstructure:"services" required:"false" cty:"services" hcl:"services"`
-	Modules           []FlatModule           `mapstructure:"modules" required:"false" cty:"modules" hcl:"modules"`
+	Hostname          *string                          `mapstructure:"hostname" required:"false" cty:"hostname" hcl:"hostname"`
+	KernelCommandLine *hclblocks.FlatKernelCommandLine `mapstructure:"kernel_command_line" required:"false" cty:"kernel_command_line" hcl:"kernel_command_line"`
+	AdditionalFiles   []hclblocks.FlatAdditionalFile   `mapstructure:"additional_files" required:"false" cty:"additional_files" hcl:"additional_files"`
+	AdditionalDirs    []FlatAdditionalDir              `mapstructure:"additional_dirs" required:"false" cty:"additional_dirs" hcl:"additional_dirs"`
+	Groups            []FlatGroup                      `mapstructure:"groups" required:"false" cty:"groups" hcl:"groups"`
+	Users             []FlatUser                       `mapstructure:"users" required:"false" cty:"users" hcl:"users"`
+	Services          *FlatServices                    `mapstructure:"services" required:"false" cty:"services" hcl:"services"`
+	Modules           []FlatModule                     `mapstructure:"modules" required:"false" cty:"modules" hcl:"modules"`
 }
 
 // FlatMapstructure returns a new FlatOS.
@@ -211,8 +160,8 @@ func (*OS) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
 func (*FlatOS) HCL2Spec() map[string]hcldec.Spec {
 	s := map[string]hcldec.Spec{
 		"hostname":            &hcldec.AttrSpec{Name: "hostname", Type: cty.String, Required: false},
-		"kernel_command_line": &hcldec.BlockSpec{TypeName: "kernel_command_line", Nested: hcldec.ObjectSpec((*FlatKernelCommandLine)(nil).HCL2Spec())},
-		"additional_files":    &hcldec.BlockListSpec{TypeName: "additional_files", Nested: hcldec.ObjectSpec((*FlatAdditionalFile)(nil).HCL2Spec())},
+		"kernel_command_line": &hcldec.BlockSpec{TypeName: "kernel_command_line", Nested: hcldec.ObjectSpec((*hclblocks.FlatKernelCommandLine)(nil).HCL2Spec())},
+		"additional_files":    &hcldec.BlockListSpec{TypeName: "additional_files", Nested: hcldec.ObjectSpec((*hclblocks.FlatAdditionalFile)(nil).HCL2Spec())},
 		"additional_dirs":     &hcldec.BlockListSpec{TypeName: "additional_dirs", Nested: hcldec.ObjectSpec((*FlatAdditionalDir)(nil).HCL2Spec())},
 		"groups":              &hcldec.BlockListSpec{TypeName: "groups", Nested: hcldec.ObjectSpec((*FlatGroup)(nil).HCL2Spec())},
 		"users":               &hcldec.BlockListSpec{TypeName: "users", Nested: hcldec.ObjectSpec((*FlatUser)(nil).HCL2Spec())},

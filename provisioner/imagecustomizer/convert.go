@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 )
 
@@ -27,15 +28,10 @@ func (c *Config) imageConfig(baseDir string) (*icconfig.Config, error) {
 	ic := &icconfig.Config{BaseDir: baseDir}
 	if o := c.OS; o != nil {
 		ic.OS = &icconfig.OS{Hostname: o.Hostname}
-		if o.KernelCommandLine != nil {
-			ic.OS.KernelCommandLine = &icconfig.KernelCommandLine{ExtraCommandLine: o.KernelCommandLine.ExtraCommandLine}
-		}
-		for i, f := range o.AdditionalFiles {
-			ic.OS.AdditionalFiles = append(ic.OS.AdditionalFiles, icconfig.AdditionalFile{
-				Destination: f.Destination, Source: f.Source, Content: f.Content,
-				Permissions: perm(fmt.Sprintf("os.additional_files[%d].permissions", i), f.Permissions),
-			})
-		}
+		ic.OS.KernelCommandLine = o.KernelCommandLine.ImageCustomizer()
+		files, fileErrs := hclblocks.Files("os.additional_files", o.AdditionalFiles)
+		ic.OS.AdditionalFiles = files
+		errs = append(errs, fileErrs...)
 		for i, d := range o.AdditionalDirs {
 			p := fmt.Sprintf("os.additional_dirs[%d].", i)
 			ic.OS.AdditionalDirs = append(ic.OS.AdditionalDirs, icconfig.AdditionalDir{
