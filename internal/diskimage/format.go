@@ -28,14 +28,7 @@ const (
 var formats = []Format{FormatRaw, FormatQcow2, FormatVHD, FormatVHDX, FormatISO}
 
 // ParseFormat checks a user-supplied format name (base_image_format).
-func ParseFormat(s string) (Format, error) {
-	for _, f := range formats {
-		if string(f) == s {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("unknown image format %q: valid values are %s", s, joinQuoted(formats))
-}
+func ParseFormat(s string) (Format, error) { return parseName(s, formats, "image format") }
 
 // OutputFormat is the format a customized disk image is written in.
 type OutputFormat string
@@ -53,12 +46,17 @@ var outputFormats = []OutputFormat{OutputRaw, OutputQcow2, OutputVHD, OutputVHDF
 
 // ParseOutputFormat checks a user-supplied output format name.
 func ParseOutputFormat(s string) (OutputFormat, error) {
-	for _, f := range outputFormats {
-		if string(f) == s {
-			return f, nil
+	return parseName(s, outputFormats, "output image format")
+}
+
+// parseName returns the member of a closed set named s, or an error listing the set.
+func parseName[T ~string](s string, valid []T, what string) (T, error) {
+	for _, v := range valid {
+		if string(v) == s {
+			return v, nil
 		}
 	}
-	return "", fmt.Errorf("unknown output image format %q: valid values are %s", s, joinQuoted(outputFormats))
+	return "", fmt.Errorf("unknown %s %q: valid values are %s", what, s, joinQuoted(valid))
 }
 
 func joinQuoted[T ~string](vs []T) string {

@@ -53,7 +53,8 @@ iso:
     - "ds=nocloud"
 `
 
-const example1Template = `
+// qcow2SourceHCL is the source of the Live OS tests: the reference image in, qcow2 out.
+const qcow2SourceHCL = `
 variable "base_image" { type = string }
 
 source "imagecustomizer" "e2e" {
@@ -62,7 +63,9 @@ source "imagecustomizer" "e2e" {
   output_format    = "qcow2"
 }
 
-build {
+`
+
+const example1Template = qcow2SourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
 
   provisioner "imagecustomizer" {
@@ -244,16 +247,7 @@ os:
     cloud-init-data/meta-data: /var/lib/cloud/seed/nocloud/meta-data
 `
 
-const example2Template = `
-variable "base_image" { type = string }
-
-source "imagecustomizer" "e2e" {
-  base_image       = var.base_image
-  output_directory = "output"
-  output_format    = "qcow2"
-}
-
-build {
+const example2Template = qcow2SourceHCL + `build {
   sources = ["source.imagecustomizer.e2e"]
 
   provisioner "imagecustomizer" {
