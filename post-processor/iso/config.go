@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
@@ -67,7 +68,7 @@ const (
 // returning every problem at once.
 func (c *Config) Prepare(raws ...interface{}) error {
 	if err := config.Decode(c, &config.DecodeOpts{
-		PluginType:         BuilderID,
+		PluginType:         artifacts.ISOID,
 		Interpolate:        true,
 		InterpolateContext: &c.ctx,
 	}, raws...); err != nil {

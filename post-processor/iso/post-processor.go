@@ -12,14 +12,11 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/builder/imagecustomizer"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 )
 
-// BuilderID identifies the ISO artifact.
-const BuilderID = "imagecustomizer.post-processor.iso"
-
-// PostProcessor turns the imagecustomizer builder's disk image into a Live OS ISO.
+// PostProcessor turns an artifact's one disk image into a Live OS ISO.
 type PostProcessor struct {
 	config Config
 	runner execx.Runner
@@ -32,11 +29,10 @@ func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.P
 // PostProcess is the Live OS conversion, as a list of steps. The input image is only read:
 // it is attached read-only, and the initrd is built in a scratch overlay on top of it.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
-	if in.BuilderId() != imagecustomizer.BuilderID {
-		return nil, false, false, fmt.Errorf("the imagecustomizer-iso post-processor takes the imagecustomizer builder's image, not artifacts of %q", in.BuilderId())
-	}
+	// The input is judged by its files, not by who made it: exactly one disk image, whose
+	// format is detected from its content (stepOpenImage).
 	if len(in.Files()) != 1 {
-		return nil, false, false, fmt.Errorf("the input artifact has %d files; want exactly one disk image", len(in.Files()))
+		return nil, false, false, fmt.Errorf("the input artifact of %q has %d files; want exactly one disk image", in.BuilderId(), len(in.Files()))
 	}
 	runner := p.runner
 	if runner == nil {
@@ -46,7 +42,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	if output == "" {
 		output = filepath.Join(filepath.Dir(in.Files()[0]), p.config.PackerBuildName+".iso")
 	}
-	format, _ := in.State(imagecustomizer.StateImageFormat).(string)
+	format, _ := in.State(artifacts.StateImageFormat).(string)
 
 	state := new(multistep.BasicStateBag)
 	state.Put(keyUI, ui)

@@ -28,10 +28,10 @@ const (
 	keyRelease  = "release"  // releaser: unmounts the image once it is no longer needed
 )
 
-// inputImage is the builder's disk image.
+// inputImage is the input artifact's disk image.
 type inputImage struct {
 	Path   string
-	Format string // the builder's output_format; "" means detect
+	Format string // the producer's format name (artifacts.StateImageFormat): a hint only
 }
 
 func halt(state multistep.StateBag, err error) multistep.StepAction {

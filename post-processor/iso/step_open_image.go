@@ -85,18 +85,22 @@ func (s *stepOpenImage) Cleanup(state multistep.StateBag) {
 	}
 }
 
+// inputFormat reads the image's format from its content. The producer's format name is only
+// a hint, used when the content has no signature (a raw disk without partition table).
 func inputFormat(in inputImage) (diskimage.Format, error) {
-	switch in.Format {
-	case "", "vhd-fixed", "vhd":
-		// A fixed VHD is raw plus a footer, a dynamic one is not: read the content.
-		f, err := diskimage.DetectFormat(in.Path)
-		if err != nil {
-			return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
+	f, err := diskimage.DetectFormat(in.Path)
+	if err != nil {
+		if hint, herr := diskimage.ParseFormat(in.Format); in.Format != "" && herr == nil {
+			f, err = hint, nil
 		}
-		return f, nil
-	default:
-		return diskimage.ParseFormat(in.Format)
 	}
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
+	case f == diskimage.FormatISO:
+		return "", fmt.Errorf("%s is an ISO, not a disk image: build a disk image from it with the imagecustomizer builder first", in.Path)
+	}
+	return f, nil
 }
 
 // stepReleaseImage unmounts the image and detaches it as soon as nothing more is read from it,
