@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	"golang.org/x/sys/unix"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // backupSuffix names the image's own file while a host copy stands in for it.
@@ -64,7 +64,7 @@ func placeHostFile(root, src string) (placedFile, error) {
 	}
 	defer in.Close()
 	p := placedFile{dir: filepath.Dir(src), name: filepath.Base(src)}
-	dir, err := diskimage.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
+	dir, err := rootfs.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
 	if errors.Is(err, os.ErrNotExist) {
 		return placedFile{}, fmt.Errorf("%w: the image has no directory %s", errSkipCopy, p.dir)
 	}
@@ -121,7 +121,7 @@ func (s *stepCopyFiles) CleanupFunc(state multistep.StateBag) error {
 	var errs []error
 	for i := len(s.placed) - 1; i >= 0; i-- {
 		p := s.placed[i]
-		dir, err := diskimage.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
+		dir, err := rootfs.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("restore %s/%s: %w", p.dir, p.name, err))
 			continue

@@ -15,6 +15,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // GPT partition types of the disk made from an ISO.
@@ -173,7 +174,7 @@ func fillESP(ctx context.Context, r execx.Runner, esp, media string, efi []strin
 // the media's own files in liveos.CarryDir.
 func fillRoot(root, media string, inv liveos.MediaInventory, rootUUID, espUUID string) error {
 	for _, d := range []string{"boot/efi", liveos.CarryMediaDir} {
-		if err := MkdirAllInRoot(root, d, 0o755); err != nil {
+		if err := rootfs.MkdirAllInRoot(root, d, 0o755); err != nil {
 			return err
 		}
 	}
@@ -204,14 +205,14 @@ func copyIntoRoot(root, dst, src string) error {
 	if err != nil {
 		return err
 	}
-	if err := MkdirAllInRoot(root, filepath.Dir(dst), 0o755); err != nil {
+	if err := rootfs.MkdirAllInRoot(root, filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
 	return writeInRoot(root, dst, in, fi.Mode().Perm())
 }
 
 func writeInRoot(root, path string, r io.Reader, mode os.FileMode) error {
-	f, err := OpenInRoot(root, path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW)
+	f, err := rootfs.OpenInRoot(root, path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW)
 	if err != nil {
 		return fmt.Errorf("create %s in the new root: %w", path, err)
 	}

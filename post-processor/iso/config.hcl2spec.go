@@ -4,8 +4,9 @@ package iso
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 )
 
 // FlatConfig is an auto-generated flat version of Config.

@@ -2,7 +2,6 @@ package iso
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // PostProcessor turns an artifact's one disk image into a Live OS ISO.
@@ -68,16 +68,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		&stepStageMedia{},
 		&stepWriteISO{},
 	)
-	commonsteps.NewRunner(timed(steps...), p.config.PackerConfig, ui).Run(ctx, state)
-
-	if err, ok := state.GetOk(keyError); ok {
-		return nil, false, false, err.(error)
-	}
-	if _, ok := state.GetOk(multistep.StateCancelled); ok {
-		return nil, false, false, errors.New("ISO conversion was cancelled")
-	}
-	if _, ok := state.GetOk(multistep.StateHalted); ok {
-		return nil, false, false, errors.New("ISO conversion was halted")
+	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
+	if err := stepstate.Result(state, "ISO conversion"); err != nil {
+		return nil, false, false, err
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.
 	return &Artifact{Path: output, Input: in}, true, false, nil

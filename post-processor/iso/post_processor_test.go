@@ -103,7 +103,7 @@ func TestPlanMediaComposesKernelArgumentsAndRecordsThem(t *testing.T) {
 	state.Put(keySquashfs, touch("rootfs.img"))
 	state.Put(keyBIOSImg, touch("bios.img"))
 
-	layout, args, err := planMedia(&c, state)
+	layout, args, err := planMedia(mustGather(t, &c, state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestPlanMediaRejectsAnAdditionalFileOverAGeneratedOne(t *testing.T) {
 	state.Put(keyInitrds, map[string]string{"6.1": "/i"})
 	state.Put(keyEFI, &efiFiles{Grub: "/g", BootImg: "/e"})
 	state.Put(keySquashfs, "/s")
-	_, _, err := planMedia(&c, state)
+	_, _, err := planMedia(mustGather(t, &c, state))
 	if err == nil || !strings.Contains(err.Error(), "liveos/rootfs.img") {
 		t.Fatalf("want an error naming the colliding destination, got %v", err)
 	}
@@ -251,7 +251,7 @@ func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
 	state.Put(keyInitrds, map[string]string{"6.1": touch("initrd", "i")})
 	state.Put(keyEFI, &efiFiles{Grub: touch("grub", "g"), BootImg: touch("efiboot", "e")})
 	state.Put(keySquashfs, touch("rootfs", "s"))
-	layout, args, err := planMedia(&c, state)
+	layout, args, err := planMedia(mustGather(t, &c, state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,13 +271,11 @@ func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
 	}
 }
 
-func TestStepNames(t *testing.T) {
-	for step, want := range map[multistep.Step]string{
-		&stepBuildInitrd{}: "build initrd", &stepEFIBoot{}: "efi boot", &stepWriteISO{}: "write iso", &stepBIOSBoot{}: "bios boot",
-		&stepSquashRoot{}: "squash root",
-	} {
-		if got := stepName(step); got != want {
-			t.Errorf("stepName(%T) = %q, want %q", step, got, want)
-		}
+func mustGather(t *testing.T, c *Config, state multistep.StateBag) mediaInput {
+	t.Helper()
+	in, err := gatherMediaInput(c, state)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return in
 }

@@ -39,10 +39,16 @@ func (r *releaser) release() error {
 }
 
 func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui, runner := getUI(state), getRunner(state)
-	in := state.Get(keyInput).(inputImage)
-	scratch := getString(state, keyScratch)
-
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	in, err := getInput(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui, runner, scratch := e.ui, e.runner, e.scratch
+	ui.Sayf("Opening %s read-only...", in.Path)
 	format, err := inputFormat(in)
 	if err != nil {
 		return halt(state, err)
@@ -50,7 +56,7 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 	raw := in.Path
 	if format != diskimage.FormatRaw {
 		raw = filepath.Join(scratch, "image.raw")
-		ui.Sayf("Converting the %s image to raw...", format)
+		ui.Message(fmt.Sprintf("Converting the %s image to raw...", format))
 		if err := diskimage.WorkingCopy(ctx, runner, in.Path, format, raw); err != nil {
 			return halt(state, fmt.Errorf("convert %s to raw: %w", in.Path, err))
 		}
@@ -72,7 +78,7 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 	}
 	s.rel.tree = tree
 	state.Put(keyTree, tree)
-	ui.Sayf("Opened %s read-only (root file system on partition %d)", in.Path, tree.RootPartition.Number)
+	ui.Message(fmt.Sprintf("Root file system on partition %d", tree.RootPartition.Number))
 	return multistep.ActionContinue
 }
 
@@ -102,18 +108,3 @@ func inputFormat(in inputImage) (diskimage.Format, error) {
 	}
 	return f, nil
 }
-
-// stepReleaseImage unmounts the image and detaches it as soon as nothing more is read from it,
-// failing the conversion if that fails.
-type stepReleaseImage struct{}
-
-func (s *stepReleaseImage) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	if rel, ok := state.Get(keyRelease).(*releaser); ok {
-		if err := rel.release(); err != nil {
-			return halt(state, fmt.Errorf("release the image: %w", err))
-		}
-	}
-	return multistep.ActionContinue
-}
-
-func (s *stepReleaseImage) Cleanup(multistep.StateBag) {}
