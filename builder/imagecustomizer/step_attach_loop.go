@@ -21,8 +21,12 @@ type stepAttachLoop struct {
 }
 
 func (s *stepAttachLoop) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui := getUI(state)
-	loop, err := diskimage.AttachLoop(ctx, getRunner(state), getString(state, keyWorkImage), false)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Say("Attaching the working copy to a loop device...")
+	loop, err := diskimage.AttachLoop(ctx, e.runner, getString(state, keyWorkImage), false)
 	if err != nil {
 		return halt(state, fmt.Errorf("attach the working image: %w", err))
 	}
@@ -30,7 +34,7 @@ func (s *stepAttachLoop) Run(ctx context.Context, state multistep.StateBag) mult
 	state.Put(keyLoop, loop)
 	state.Put(keyDevice, loop.Device)
 	state.Put(keyAttachCleanup, s)
-	ui.Sayf("Attached the image to %s", loop.Device)
+	e.ui.Message("Attached the image to " + loop.Device)
 	return multistep.ActionContinue
 }
 

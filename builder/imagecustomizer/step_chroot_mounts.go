@@ -21,14 +21,22 @@ type stepChrootMounts struct {
 }
 
 func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg := getConfig(state)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg := e.cfg
 	tree, err := getTree(state)
 	if err != nil {
 		return halt(state, err)
 	}
 	s.tree = tree
 	state.Put(keyMountExtraCleanup, s)
-	loop, _ := state.Get(keyLoop).(*diskimage.Loop)
+	loop, err := getLoop(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Say("Mounting chroot_mounts in the image...")
 	for i, m := range cfg.ChrootMounts {
 		var err error
 		if m[0] == imageDevFSType {

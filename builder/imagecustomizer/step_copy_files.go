@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // backupSuffix names the image's own file while a host copy stands in for it.
@@ -35,7 +36,11 @@ type placedFile struct {
 }
 
 func (s *stepCopyFiles) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
+	cfg, err := stepstate.Get[*Config](state, keyConfig)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui := getUI(state)
 	root := getString(state, keyMountPath)
 	state.Put(keyCopyFilesCleanup, s)
 	for i, src := range cfg.CopyFiles {

@@ -28,8 +28,16 @@ type stepMountImage struct {
 }
 
 func (s *stepMountImage) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
-	loop := state.Get(keyLoop).(*diskimage.Loop)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui := e.cfg, e.ui
+	loop, err := getLoop(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui.Say("Mounting the image...")
 	mountPath, err := renderMountPath(cfg, loop.Device)
 	if err != nil {
 		return halt(state, err)
@@ -38,7 +46,7 @@ func (s *stepMountImage) Run(ctx context.Context, state multistep.StateBag) mult
 		return halt(state, fmt.Errorf("create mount_path %q: %w", mountPath, err))
 	}
 	s.mountPath = mountPath
-	tree, err := diskimage.OpenTree(ctx, getRunner(state), loop, mountPath, diskimage.Options{Logf: log.Printf})
+	tree, err := diskimage.OpenTree(ctx, e.runner, loop, mountPath, diskimage.Options{Logf: log.Printf})
 	if err != nil {
 		return halt(state, fmt.Errorf("mount the image: %w", err))
 	}
@@ -46,7 +54,7 @@ func (s *stepMountImage) Run(ctx context.Context, state multistep.StateBag) mult
 	state.Put(keyTree, tree)
 	state.Put(keyMountPath, mountPath)
 	state.Put(keyMountCleanup, s)
-	ui.Sayf("Mounted %s at %s (root file system on %s)", strings.Join(tree.MountPoints(), ", "), mountPath, tree.RootPartition.Device)
+	ui.Message(fmt.Sprintf("Mounted %s at %s (root file system on %s)", strings.Join(tree.MountPoints(), ", "), mountPath, tree.RootPartition.Device))
 	return multistep.ActionContinue
 }
 
