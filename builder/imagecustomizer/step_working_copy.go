@@ -12,10 +12,11 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/fromiso"
 )
 
 // stepWorkingCopy makes the sparse raw copy the build works on, so base_image is never modified.
-// A Live OS ISO made by this plugin is turned back into a disk image (diskimage.FromLiveISO).
+// A Live OS ISO made by this plugin is turned back into a disk image (fromiso.FromLiveISO).
 //
 // Produces:
 //
@@ -57,7 +58,7 @@ func fromLiveISO(ctx context.Context, r execx.Runner, iso, work string) error {
 	if err != nil {
 		return err
 	}
-	err = diskimage.FromLiveISO(ctx, r, iso, work, scratch, log.Printf)
+	err = fromiso.FromLiveISO(ctx, r, iso, work, scratch, log.Printf)
 	if mounts, merr := diskimage.MountsUnder(scratch); merr != nil || len(mounts) > 0 {
 		return errors.Join(err, fmt.Errorf("not removing %s: still mounted below it: %v %v", scratch, mounts, merr))
 	}
