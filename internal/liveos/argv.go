@@ -234,7 +234,7 @@ func GrubStandaloneEFIArgv(modDir, out, earlyCfg string) []string {
 // modules live in (memdisk)/boot/grub, and pointing $prefix at the media
 // breaks every module load (liveos-harness §6.6).
 func StandaloneEarlyConfig(label string) string {
-	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", grubQuote(label), PathGrubCfg)
+	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", GrubQuote(label), PathGrubCfg)
 }
 
 // DefaultDracutModules are the dracut modules the live initrd adds to the

@@ -59,10 +59,7 @@ type Config struct {
 	iso icconfig.Iso
 }
 
-const (
-	defaultLabel       = "CDROM"
-	defaultCompression = "gzip"
-)
+const defaultLabel = "CDROM"
 
 // Prepare decodes, merges config_file's iso section, applies defaults and validates,
 // returning every problem at once.
@@ -118,7 +115,7 @@ func (c *Config) Prepare(raws ...interface{}) error {
 		add(fmt.Errorf("volume_label: %w", err))
 	}
 	if c.SquashfsCompression == "" {
-		c.SquashfsCompression = defaultCompression
+		c.SquashfsCompression = liveos.DefaultCompression
 	}
 	if err := liveos.ValidCompression(c.SquashfsCompression); err != nil {
 		add(fmt.Errorf("squashfs_compression: %w", err))

@@ -4,9 +4,8 @@ package iso
 
 import (
 	"github.com/hashicorp/hcl/v2/hcldec"
-	"github.com/zclconf/go-cty/cty"
-
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // FlatConfig is an auto-generated flat version of Config.
