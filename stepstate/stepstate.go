@@ -91,3 +91,29 @@ func (logUI) Askf(string, ...any) (string, error) { return "", errors.New("no ui
 func (logUI) TrackProgress(_ string, _, _ int64, stream io.ReadCloser) io.ReadCloser {
 	return stream
 }
+
+// Releaser is what a step holds that a later step releases early, on the success path, so
+// that a failed release (an unmount that loses FAT write-back, a busy loop device) fails the
+// build instead of passing unnoticed in a Cleanup. Release must be safe to call more than
+// once: the step's own Cleanup calls it again on every path.
+type Releaser interface{ Release() error }
+
+const keyReleasers = "releasers"
+
+// Hold registers r with ReleaseAll. Steps call it when they have acquired what r releases.
+func Hold(state multistep.StateBag, r Releaser) {
+	held, _ := state.Get(keyReleasers).([]Releaser)
+	state.Put(keyReleasers, append(held, r))
+}
+
+// ReleaseAll releases what the steps hold, newest first, stopping at the first failure
+// (an outer mount cannot go while an inner one stays).
+func ReleaseAll(state multistep.StateBag) error {
+	held, _ := state.Get(keyReleasers).([]Releaser)
+	for i := len(held) - 1; i >= 0; i-- {
+		if err := held[i].Release(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // imageDevFSType in chroot_mounts asks for the image's private /dev (diskimage.Tree.MountDev).
@@ -15,7 +16,7 @@ const imageDevFSType = "imagedev"
 // stepChrootMounts mounts chroot_mounts (/proc, /sys, a private /dev, /run by default) inside
 // the image. Targets are resolved inside the image root.
 //
-// Consumes: tree. Produces: mount_extra_cleanup.
+// Consumes: tree, loop. Holds a releaser (stepstate.Hold) that unmounts them early.
 type stepChrootMounts struct {
 	tree *diskimage.Tree
 }
@@ -31,7 +32,7 @@ func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) mult
 		return halt(state, err)
 	}
 	s.tree = tree
-	state.Put(keyMountExtraCleanup, s)
+	stepstate.Hold(state, s)
 	loop, err := getLoop(state)
 	if err != nil {
 		return halt(state, err)
@@ -52,13 +53,13 @@ func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) mult
 }
 
 func (s *stepChrootMounts) Cleanup(state multistep.StateBag) {
-	if err := s.CleanupFunc(state); err != nil {
+	if err := s.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
-// CleanupFunc unmounts the chroot mounts; safe to call more than once.
-func (s *stepChrootMounts) CleanupFunc(multistep.StateBag) error {
+// Release unmounts the chroot mounts; safe to call more than once.
+func (s *stepChrootMounts) Release() error {
 	if s.tree == nil {
 		return nil
 	}

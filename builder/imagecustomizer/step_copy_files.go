@@ -24,8 +24,9 @@ const backupSuffix = ".packer-imagecustomizer-orig"
 // directory descriptor resolved inside the image, so the image's symlinks cannot redirect
 // the copy onto the host.
 //
-// Consumes: mount_path. Produces: copy_files_cleanup.
+// Consumes: mount_path. Holds a releaser (stepstate.Hold) that restores the image early.
 type stepCopyFiles struct {
+	root   string // mount_path
 	placed []placedFile
 }
 
@@ -42,7 +43,8 @@ func (s *stepCopyFiles) Run(_ context.Context, state multistep.StateBag) multist
 	}
 	ui := getUI(state)
 	root := getString(state, keyMountPath)
-	state.Put(keyCopyFilesCleanup, s)
+	s.root = root
+	stepstate.Hold(state, s)
 	for i, src := range cfg.CopyFiles {
 		placed, err := placeHostFile(root, src)
 		if errors.Is(err, errSkipCopy) {
@@ -114,15 +116,15 @@ func restore(dirFd int, p placedFile) error {
 }
 
 func (s *stepCopyFiles) Cleanup(state multistep.StateBag) {
-	if err := s.CleanupFunc(state); err != nil {
+	if err := s.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
-// CleanupFunc removes the host copies and restores the image's own files, newest first;
+// Release removes the host copies and restores the image's own files, newest first;
 // safe to call more than once.
-func (s *stepCopyFiles) CleanupFunc(state multistep.StateBag) error {
-	root := getString(state, keyMountPath)
+func (s *stepCopyFiles) Release() error {
+	root := s.root
 	var errs []error
 	for i := len(s.placed) - 1; i >= 0; i-- {
 		p := s.placed[i]

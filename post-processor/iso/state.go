@@ -30,7 +30,6 @@ const (
 	keyBIOSMBR  = "bios_mbr" // string: GRUB's boot_hybrid.img for the hybrid MBR
 	keyStaging  = "staging"  // string: the media tree handed to xorriso
 	keyLayout   = "layout"   // liveos.Layout
-	keyRelease  = "release"  // *releaser: unmounts the image once it is no longer needed
 )
 
 // inputImage is the input artifact's disk image.

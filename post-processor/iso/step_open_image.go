@@ -11,21 +11,22 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // stepOpenImage attaches the builder's image read-only (a raw copy first when it is not raw)
 // and mounts its partitions read-only as its fstab says.
 //
-// Consumes: input, scratch. Produces: tree, release.
+// Consumes: input, scratch. Produces: tree; holds a releaser (stepstate.Hold) for stepReleaseImage.
 type stepOpenImage struct{ rel *releaser }
 
-// releaser owns the read-only mounts and the loop device; release is idempotent.
+// releaser owns the read-only mounts and the loop device; Release is idempotent.
 type releaser struct {
 	tree *diskimage.Tree
 	loop *diskimage.Loop
 }
 
-func (r *releaser) release() error {
+func (r *releaser) Release() error {
 	var errs []error
 	if r.tree != nil {
 		errs = append(errs, r.tree.Close())
@@ -62,7 +63,7 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 		}
 	}
 	s.rel = &releaser{}
-	state.Put(keyRelease, s.rel)
+	stepstate.Hold(state, s.rel)
 	loop, err := diskimage.AttachLoop(ctx, runner, raw, true)
 	if err != nil {
 		return halt(state, fmt.Errorf("attach %s read-only: %w", raw, err))
@@ -86,7 +87,7 @@ func (s *stepOpenImage) Cleanup(state multistep.StateBag) {
 	if s.rel == nil {
 		return
 	}
-	if err := s.rel.release(); err != nil {
+	if err := s.rel.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
