@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,22 +199,30 @@ func seedArgv(dir, iso string) []string {
 	return []string{"xorriso", "-as", "mkisofs", "-quiet", "-o", iso, "-V", "cidata", "-J", "-R", dir}
 }
 
-// watch starts QEMU in its own process group and polls the serial log.
-func watch(ctx context.Context, opts BootOptions, con *console, argv []string, serial string, logf func(string, ...any)) (*BootResult, error) {
-	var stderr bytes.Buffer
-	// QEMU runs through os/exec, not execx: execx.Runner blocks until the
-	// tool exits, and the harness must poll while it runs and then kill the
-	// whole process group.
+// startQEMU starts QEMU in its own process group, its output going to the returned buffer.
+// QEMU runs through os/exec, not execx: execx.Runner blocks until the tool exits, and the
+// harness must poll while it runs and then kill the whole process group.
+func startQEMU(name string, argv []string) (*exec.Cmd, *bytes.Buffer, error) {
+	var out bytes.Buffer
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
+	cmd.Stdout = &out
+	cmd.Stderr = &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// Wait also waits for the output pipe; a straggler holding it open must
 	// not hang the harness once QEMU itself is gone.
 	cmd.WaitDelay = 5 * time.Second
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("boot %s: start %s: %w (%s)", opts.Name, argv[0], err, execx.MissingToolHint(argv[0]))
+		return nil, nil, fmt.Errorf("boot %s: start %s: %w (%s)", name, argv[0], err, execx.MissingToolHint(argv[0]))
+	}
+	return cmd, &out, nil
+}
+
+// watch starts QEMU and polls the serial log.
+func watch(ctx context.Context, opts BootOptions, con *console, argv []string, serial string, logf func(string, ...any)) (*BootResult, error) {
+	start := time.Now()
+	cmd, stderr, err := startQEMU(opts.Name, argv)
+	if err != nil {
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -236,11 +245,7 @@ func watch(ctx context.Context, opts BootOptions, con *console, argv []string, s
 		}
 	}
 	result := func() *BootResult {
-		ms := make(map[string]time.Duration, len(con.seen))
-		for k, v := range con.seen {
-			ms[k] = v
-		}
-		return &BootResult{Log: con.text.String(), Milestones: ms, Elapsed: time.Since(start)}
+		return &BootResult{Log: con.text.String(), Milestones: maps.Clone(con.seen), Elapsed: time.Since(start)}
 	}
 	fail := func(reason string) (*BootResult, error) {
 		stop()
