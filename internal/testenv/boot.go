@@ -39,7 +39,7 @@ type BootOptions struct {
 	// ones (kernel panic, dracut timeout, emergency mode, Access Denied).
 	FailOn []string
 	// Timeout bounds the whole boot. Default 6 minutes: TCG boots take
-	// 1.5-2 min on an idle 2-core host and 3.6x that under load (§12).
+	// 1.5-2 min on an idle 2-core host and up to 3.6x that under load.
 	Timeout time.Duration
 	// MemoryMiB is the guest RAM. Default 2048.
 	MemoryMiB int
@@ -154,7 +154,7 @@ func prepareVM(ctx context.Context, run execx.Runner, dir string, opts BootOptio
 		return p, err
 	}
 	if varsTemplate != "" {
-		// A fresh VARS per run: no boot entries leak between runs (§6.8).
+		// A fresh VARS per run: no boot entries leak between runs.
 		p.Vars = filepath.Join(dir, "vars.fd")
 		if err := copyFile(varsTemplate, p.Vars); err != nil {
 			return p, err
