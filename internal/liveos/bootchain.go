@@ -34,6 +34,10 @@ var BootLayouts = []BootLayout{
 	},
 }
 
+// HostBIOSModDir is where Debian's grub-pc-bin keeps the i386-pc GRUB modules on the build
+// host, used for BIOS boot when the image has none.
+const HostBIOSModDir = "/usr/lib/grub/i386-pc"
+
 // grubModuleMarker is the module every usable GRUB module directory has.
 const grubModuleMarker = "normal.mod"
 

@@ -12,9 +12,6 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
 
-// hostBIOSModDir is where Debian's grub-pc-bin keeps the i386-pc modules on the build host.
-const hostBIOSModDir = "/usr/lib/grub/i386-pc"
-
 // stepBIOSBoot builds GRUB's El Torito BIOS core from the image's i386-pc modules, or the
 // host's when the image has none, and picks the matching hybrid MBR (boot_hybrid.img).
 //
@@ -33,10 +30,10 @@ func (s *stepBIOSBoot) Run(ctx context.Context, state multistep.StateBag) multis
 	e.ui.Say("Building the BIOS El Torito image...")
 	modDir := info.BIOSModDir
 	if modDir == "" {
-		if _, err := os.Stat(filepath.Join(hostBIOSModDir, "normal.mod")); err != nil {
+		if _, err := os.Stat(filepath.Join(liveos.HostBIOSModDir, "normal.mod")); err != nil {
 			return halt(state, fmt.Errorf("bios_boot: neither the image nor the host has i386-pc GRUB modules (install grub-pc-bin, or set bios_boot = false)"))
 		}
-		modDir = hostBIOSModDir
+		modDir = liveos.HostBIOSModDir
 		e.ui.Message("The image has no i386-pc GRUB modules: using the host's for BIOS boot")
 	}
 	out := filepath.Join(e.scratch, "bios.img")
