@@ -3,14 +3,8 @@ package imagecustomizer
 import (
 	"fmt"
 	"os"
-)
 
-// BuilderID identifies artifacts of this builder; the ISO post-processor accepts only these.
-const BuilderID = "imagecustomizer.builder"
-
-// Artifact state keys read by the ISO post-processor.
-const (
-	StateImageFormat = "image_format" // output format of the image file: raw, qcow2, vhd, vhd-fixed, vhdx
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 )
 
 // Artifact is the customized disk image.
@@ -20,7 +14,7 @@ type Artifact struct {
 	StateData map[string]interface{}
 }
 
-func (*Artifact) BuilderId() string { return BuilderID }
+func (*Artifact) BuilderId() string { return artifacts.BuilderID }
 
 func (a *Artifact) Files() []string { return []string{a.Path} }
 
@@ -31,7 +25,7 @@ func (a *Artifact) String() string {
 }
 
 func (a *Artifact) State(name string) interface{} {
-	if name == StateImageFormat {
+	if name == artifacts.StateImageFormat {
 		return a.Format
 	}
 	return a.StateData[name]

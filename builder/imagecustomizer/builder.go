@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // Builder opens a base disk image and lets provisioners change it in a chroot.
@@ -67,17 +68,9 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 		&stepEarlyCleanup{},
 		&stepConvertOutput{},
 	}
-	runnerSteps := commonsteps.NewRunner(steps, b.config.PackerConfig, ui)
-	runnerSteps.Run(ctx, state)
-
-	if err, ok := state.GetOk(keyError); ok {
-		return nil, err.(error)
-	}
-	if _, ok := state.GetOk(multistep.StateCancelled); ok {
-		return nil, errors.New("build was cancelled")
-	}
-	if _, ok := state.GetOk(multistep.StateHalted); ok {
-		return nil, errors.New("build was halted")
+	commonsteps.NewRunner(steps, b.config.PackerConfig, ui).Run(ctx, state)
+	if err := stepstate.Result(state, "build"); err != nil {
+		return nil, err
 	}
 	return &Artifact{
 		Path:      getString(state, keyOutputImage),

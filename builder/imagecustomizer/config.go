@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 )
 
@@ -94,7 +95,7 @@ var DefaultChrootMounts = [][]string{
 // returning all problems at once.
 func (c *Config) Prepare(raws ...interface{}) ([]string, error) {
 	err := config.Decode(c, &config.DecodeOpts{
-		PluginType:         BuilderID,
+		PluginType:         artifacts.BuilderID,
 		Interpolate:        true,
 		InterpolateContext: &c.ctx,
 		InterpolateFilter: &interpolate.RenderFilter{

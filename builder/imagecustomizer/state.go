@@ -8,16 +8,17 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // State-bag keys. The SDK's chroot steps read "config", "device", "mount_path" and
 // "wrappedCommand" under these exact names.
 const (
-	keyUI             = "ui"
+	keyUI             = stepstate.KeyUI
 	keyHook           = "hook"
-	keyConfig         = "config"
-	keyError          = "error"
-	keyRunner         = "runner"
+	keyConfig         = stepstate.KeyConfig
+	keyError          = stepstate.KeyError
+	keyRunner         = stepstate.KeyRunner
 	keyWrappedCommand = "wrappedCommand"
 	keyGeneratedData  = "generated_data"
 	keyWorkImage      = "work_image"   // string: the raw working copy
@@ -29,34 +30,47 @@ const (
 	keyOutputImage    = "output_image" // string: the finished image
 )
 
-// halt records err, shows it and stops the build.
-func halt(state multistep.StateBag, err error) multistep.StepAction {
-	state.Put(keyError, err)
-	if ui, ok := state.Get(keyUI).(packersdk.Ui); ok {
-		ui.Error(err.Error())
-	}
-	return multistep.ActionHalt
+// env is what every step reads: the configuration, the Ui and the tool runner.
+type env struct {
+	cfg    *Config
+	ui     packersdk.Ui
+	runner execx.Runner
 }
 
-func getUI(state multistep.StateBag) packersdk.Ui { return state.Get(keyUI).(packersdk.Ui) }
+func getEnv(state multistep.StateBag) (env, error) {
+	cfg, err := stepstate.Get[*Config](state, keyConfig)
+	if err != nil {
+		return env{}, err
+	}
+	runner, err := stepstate.Get[execx.Runner](state, keyRunner)
+	if err != nil {
+		return env{}, err
+	}
+	return env{cfg: cfg, ui: stepstate.UI(state), runner: runner}, nil
+}
 
-func getRunner(state multistep.StateBag) execx.Runner { return state.Get(keyRunner).(execx.Runner) }
+// halt records err, shows it and stops the build.
+func halt(state multistep.StateBag, err error) multistep.StepAction {
+	return stepstate.Halt(state, err)
+}
 
-func getConfig(state multistep.StateBag) *Config { return state.Get(keyConfig).(*Config) }
+func getUI(state multistep.StateBag) packersdk.Ui { return stepstate.UI(state) }
 
 // getTree returns the mounted image, or an error when no earlier step mounted it.
 func getTree(state multistep.StateBag) (*diskimage.Tree, error) {
-	t, ok := state.Get(keyTree).(*diskimage.Tree)
-	if !ok || t == nil {
-		return nil, fmt.Errorf("internal error: the image is not mounted")
+	t, err := stepstate.Get[*diskimage.Tree](state, keyTree)
+	if err == nil && t == nil {
+		err = fmt.Errorf("internal error: the image is not mounted")
 	}
-	return t, nil
+	return t, err
 }
 
-func getString(state multistep.StateBag, key string) string {
-	s, _ := state.Get(key).(string)
-	return s
+// getLoop returns the attached working copy.
+func getLoop(state multistep.StateBag) (*diskimage.Loop, error) {
+	return stepstate.Get[*diskimage.Loop](state, keyLoop)
 }
+
+func getString(state multistep.StateBag, key string) string { return stepstate.String(state, key) }
 
 // generated returns the generated-data map shared with provisioners and post-processors.
 func generated(state multistep.StateBag) map[string]interface{} {

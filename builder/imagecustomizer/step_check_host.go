@@ -5,17 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hosttools"
 )
 
-// requiredTools are the host programs a build runs.
-var requiredTools = []string{"qemu-img", "losetup", "partx", "blkid", "chroot", "mcopy", "mmd", "mdel", "fsck.fat"}
-
-// stepCheckHost checks what Prepare must not probe: that we run as root and have the tools.
+// stepCheckHost checks what Prepare must not probe: that we run as root and have the tools
+// (hosttools.Builder).
 type stepCheckHost struct {
 	lookPath func(string) (string, error)
 	euid     func() int
@@ -32,14 +29,8 @@ func (s *stepCheckHost) Run(_ context.Context, state multistep.StateBag) multist
 	if euid() != 0 {
 		return halt(state, fmt.Errorf("the imagecustomizer builder attaches loop devices and mounts file systems: run packer as root"))
 	}
-	var missing []string
-	for _, t := range requiredTools {
-		if _, err := lookPath(t); err != nil {
-			missing = append(missing, execx.MissingToolHint(t))
-		}
-	}
-	if len(missing) > 0 {
-		return halt(state, fmt.Errorf("check host tools: %s", strings.Join(missing, "; ")))
+	if err := hosttools.Check(hosttools.Builder, lookPath); err != nil {
+		return halt(state, err)
 	}
 	return multistep.ActionContinue
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // imageDevFSType in chroot_mounts asks for the image's private /dev (diskimage.Tree.MountDev).
@@ -15,20 +16,28 @@ const imageDevFSType = "imagedev"
 // stepChrootMounts mounts chroot_mounts (/proc, /sys, a private /dev, /run by default) inside
 // the image. Targets are resolved inside the image root.
 //
-// Consumes: tree. Produces: mount_extra_cleanup.
+// Consumes: tree, loop. Holds a releaser (stepstate.Hold) that unmounts them early.
 type stepChrootMounts struct {
 	tree *diskimage.Tree
 }
 
 func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg := getConfig(state)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg := e.cfg
 	tree, err := getTree(state)
 	if err != nil {
 		return halt(state, err)
 	}
 	s.tree = tree
-	state.Put(keyMountExtraCleanup, s)
-	loop, _ := state.Get(keyLoop).(*diskimage.Loop)
+	stepstate.Hold(state, s)
+	loop, err := getLoop(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Say("Mounting chroot_mounts in the image...")
 	for i, m := range cfg.ChrootMounts {
 		var err error
 		if m[0] == imageDevFSType {
@@ -44,13 +53,13 @@ func (s *stepChrootMounts) Run(_ context.Context, state multistep.StateBag) mult
 }
 
 func (s *stepChrootMounts) Cleanup(state multistep.StateBag) {
-	if err := s.CleanupFunc(state); err != nil {
+	if err := s.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
-// CleanupFunc unmounts the chroot mounts; safe to call more than once.
-func (s *stepChrootMounts) CleanupFunc(multistep.StateBag) error {
+// Release unmounts the chroot mounts; safe to call more than once.
+func (s *stepChrootMounts) Release() error {
 	if s.tree == nil {
 		return nil
 	}

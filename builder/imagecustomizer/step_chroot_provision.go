@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // stepChrootProvision runs the template's provisioners against the image through a
@@ -18,10 +20,17 @@ type stepChrootProvision struct{}
 
 func (s *stepChrootProvision) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	ui := getUI(state)
-	hook := state.Get(keyHook).(packersdk.Hook)
+	hook, err := stepstate.Get[packersdk.Hook](state, keyHook)
+	if err != nil {
+		return halt(state, err)
+	}
+	wrapper, err := stepstate.Get[common.CommandWrapper](state, keyWrappedCommand)
+	if err != nil {
+		return halt(state, err)
+	}
 	comm := &Communicator{
 		Root:    getString(state, keyMountPath),
-		Wrapper: state.Get(keyWrappedCommand).(common.CommandWrapper),
+		Wrapper: wrapper,
 		Context: ctx,
 	}
 	data := commonsteps.PopulateProvisionHookData(state)

@@ -19,14 +19,18 @@ import (
 type stepConvertOutput struct{}
 
 func (s *stepConvertOutput) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui := e.cfg, e.ui
 	work := getString(state, keyWorkImage)
 	out := filepath.Join(cfg.OutputDirectory, cfg.OutputImageName)
 	format := diskimage.OutputFormat(cfg.OutputFormat)
 	if work != out {
 		ui.Sayf("Converting the image to %s...", format)
 		argv := diskimage.ConvertArgv(work, diskimage.FormatRaw, out, format)
-		if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+		if err := execx.Run(ctx, e.runner, argv...); err != nil {
 			return halt(state, fmt.Errorf("write output_format %q: %w", format, err))
 		}
 		if err := os.Remove(work); err != nil {
@@ -34,7 +38,7 @@ func (s *stepConvertOutput) Run(ctx context.Context, state multistep.StateBag) m
 		}
 	}
 	state.Put(keyOutputImage, out)
-	ui.Sayf("Wrote %s", out)
+	ui.Message("Wrote " + out)
 	return multistep.ActionContinue
 }
 

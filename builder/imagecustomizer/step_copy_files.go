@@ -11,7 +11,8 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	"golang.org/x/sys/unix"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // backupSuffix names the image's own file while a host copy stands in for it.
@@ -23,8 +24,9 @@ const backupSuffix = ".packer-imagecustomizer-orig"
 // directory descriptor resolved inside the image, so the image's symlinks cannot redirect
 // the copy onto the host.
 //
-// Consumes: mount_path. Produces: copy_files_cleanup.
+// Consumes: mount_path. Holds a releaser (stepstate.Hold) that restores the image early.
 type stepCopyFiles struct {
+	root   string // mount_path
 	placed []placedFile
 }
 
@@ -35,9 +37,14 @@ type placedFile struct {
 }
 
 func (s *stepCopyFiles) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
+	cfg, err := stepstate.Get[*Config](state, keyConfig)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui := getUI(state)
 	root := getString(state, keyMountPath)
-	state.Put(keyCopyFilesCleanup, s)
+	s.root = root
+	stepstate.Hold(state, s)
 	for i, src := range cfg.CopyFiles {
 		placed, err := placeHostFile(root, src)
 		if errors.Is(err, errSkipCopy) {
@@ -64,7 +71,7 @@ func placeHostFile(root, src string) (placedFile, error) {
 	}
 	defer in.Close()
 	p := placedFile{dir: filepath.Dir(src), name: filepath.Base(src)}
-	dir, err := diskimage.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
+	dir, err := rootfs.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
 	if errors.Is(err, os.ErrNotExist) {
 		return placedFile{}, fmt.Errorf("%w: the image has no directory %s", errSkipCopy, p.dir)
 	}
@@ -109,19 +116,19 @@ func restore(dirFd int, p placedFile) error {
 }
 
 func (s *stepCopyFiles) Cleanup(state multistep.StateBag) {
-	if err := s.CleanupFunc(state); err != nil {
+	if err := s.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
-// CleanupFunc removes the host copies and restores the image's own files, newest first;
+// Release removes the host copies and restores the image's own files, newest first;
 // safe to call more than once.
-func (s *stepCopyFiles) CleanupFunc(state multistep.StateBag) error {
-	root := getString(state, keyMountPath)
+func (s *stepCopyFiles) Release() error {
+	root := s.root
 	var errs []error
 	for i := len(s.placed) - 1; i >= 0; i-- {
 		p := s.placed[i]
-		dir, err := diskimage.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
+		dir, err := rootfs.OpenInRoot(root, p.dir, unix.O_PATH|unix.O_DIRECTORY)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("restore %s/%s: %w", p.dir, p.name, err))
 			continue

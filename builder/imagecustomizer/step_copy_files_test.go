@@ -113,7 +113,7 @@ func TestCopyFilesWithoutTheImageFileRemovesTheCopy(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "resolv.conf")); err != nil {
 		t.Fatal(err)
 	}
-	if err := step.CleanupFunc(state); err != nil {
+	if err := step.Release(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "resolv.conf")); !os.IsNotExist(err) {

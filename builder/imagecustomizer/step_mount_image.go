@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // stepMountImage finds the image's root file system and mounts every partition its fstab
@@ -21,15 +22,23 @@ import (
 //
 //	tree                 *diskimage.Tree
 //	mount_path           string - host path of the image root
-//	mount_device_cleanup        - unmounts early (and writes FAT changes back)
+//	(releaser)                  - unmounts early, writing FAT changes back (stepstate.Hold)
 type stepMountImage struct {
 	tree      *diskimage.Tree
 	mountPath string
 }
 
 func (s *stepMountImage) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
-	loop := state.Get(keyLoop).(*diskimage.Loop)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui := e.cfg, e.ui
+	loop, err := getLoop(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui.Say("Mounting the image...")
 	mountPath, err := renderMountPath(cfg, loop.Device)
 	if err != nil {
 		return halt(state, err)
@@ -38,26 +47,26 @@ func (s *stepMountImage) Run(ctx context.Context, state multistep.StateBag) mult
 		return halt(state, fmt.Errorf("create mount_path %q: %w", mountPath, err))
 	}
 	s.mountPath = mountPath
-	tree, err := diskimage.OpenTree(ctx, getRunner(state), loop, mountPath, diskimage.Options{Logf: log.Printf})
+	tree, err := diskimage.OpenTree(ctx, e.runner, loop, mountPath, diskimage.Options{Logf: log.Printf})
 	if err != nil {
 		return halt(state, fmt.Errorf("mount the image: %w", err))
 	}
 	s.tree = tree
 	state.Put(keyTree, tree)
 	state.Put(keyMountPath, mountPath)
-	state.Put(keyMountCleanup, s)
-	ui.Sayf("Mounted %s at %s (root file system on %s)", strings.Join(tree.MountPoints(), ", "), mountPath, tree.RootPartition.Device)
+	stepstate.Hold(state, s)
+	ui.Message(fmt.Sprintf("Mounted %s at %s (root file system on %s)", strings.Join(tree.MountPoints(), ", "), mountPath, tree.RootPartition.Device))
 	return multistep.ActionContinue
 }
 
 func (s *stepMountImage) Cleanup(state multistep.StateBag) {
-	if err := s.CleanupFunc(state); err != nil {
+	if err := s.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
-// CleanupFunc unmounts everything in reverse order; safe to call more than once.
-func (s *stepMountImage) CleanupFunc(multistep.StateBag) error {
+// Release unmounts everything in reverse order; safe to call more than once.
+func (s *stepMountImage) Release() error {
 	if s.tree != nil {
 		err := s.tree.Close()
 		s.tree = nil

@@ -12,7 +12,11 @@ import (
 type stepSetGeneratedData struct{}
 
 func (s *stepSetGeneratedData) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg := getConfig(state)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg := e.cfg
 	tree, err := getTree(state)
 	if err != nil {
 		return halt(state, err)

@@ -11,10 +11,12 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/fromiso"
 )
 
 // stepWorkingCopy makes the sparse raw copy the build works on, so base_image is never modified.
-// A Live OS ISO made by this plugin is turned back into a disk image (diskimage.FromLiveISO).
+// A Live OS ISO made by this plugin is turned back into a disk image (fromiso.FromLiveISO).
 //
 // Produces:
 //
@@ -23,7 +25,11 @@ import (
 type stepWorkingCopy struct{}
 
 func (s *stepWorkingCopy) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui := e.cfg, e.ui
 	format, err := baseFormat(cfg)
 	if err != nil {
 		return halt(state, err)
@@ -32,12 +38,12 @@ func (s *stepWorkingCopy) Run(ctx context.Context, state multistep.StateBag) mul
 	work := workImagePath(cfg)
 	if format == diskimage.FormatISO {
 		ui.Sayf("Rebuilding a disk image from the Live OS ISO %s...", cfg.BaseImage)
-		if err := fromLiveISO(ctx, state, cfg.BaseImage, work); err != nil {
+		if err := fromLiveISO(ctx, e.runner, cfg.BaseImage, work); err != nil {
 			return halt(state, fmt.Errorf("open base_image %q: %w", cfg.BaseImage, err))
 		}
 	} else {
 		ui.Sayf("Copying %s image %s to a raw working copy...", format, cfg.BaseImage)
-		if err := diskimage.WorkingCopy(ctx, getRunner(state), cfg.BaseImage, format, work); err != nil {
+		if err := diskimage.WorkingCopy(ctx, e.runner, cfg.BaseImage, format, work); err != nil {
 			return halt(state, fmt.Errorf("copy base_image %q: %w", cfg.BaseImage, err))
 		}
 	}
@@ -47,12 +53,12 @@ func (s *stepWorkingCopy) Run(ctx context.Context, state multistep.StateBag) mul
 
 // fromLiveISO rebuilds a disk image from a Live OS ISO this plugin made, in a scratch
 // directory next to it that is removed afterwards (never while anything is mounted below it).
-func fromLiveISO(ctx context.Context, state multistep.StateBag, iso, work string) error {
+func fromLiveISO(ctx context.Context, r execx.Runner, iso, work string) error {
 	scratch, err := os.MkdirTemp(filepath.Dir(work), ".from-iso-")
 	if err != nil {
 		return err
 	}
-	err = diskimage.FromLiveISO(ctx, getRunner(state), iso, work, scratch, log.Printf)
+	err = fromiso.FromLiveISO(ctx, r, iso, work, scratch, log.Printf)
 	if mounts, merr := diskimage.MountsUnder(scratch); merr != nil || len(mounts) > 0 {
 		return errors.Join(err, fmt.Errorf("not removing %s: still mounted below it: %v %v", scratch, mounts, merr))
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // hostDevices are the character devices a private /dev copies from the host, when it has them.
@@ -26,7 +28,7 @@ func (t *Tree) MountDev(l *Loop, target string) error {
 	if err := t.Mount(MountSpec{FSType: "tmpfs", Source: "imagedev", Target: target, Flags: unix.MS_NOSUID, Data: "mode=0755,size=1m"}); err != nil {
 		return err
 	}
-	dir, err := OpenInRoot(t.Root, target, unix.O_RDONLY|unix.O_DIRECTORY)
+	dir, err := rootfs.OpenInRoot(t.Root, target, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return err
 	}

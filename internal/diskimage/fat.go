@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -117,7 +118,7 @@ func planFATSync(dev, staging string, before, after manifest) [][]string {
 	fat := func(rel string) string { return "::/" + rel }
 	var argv [][]string
 	var removedDirs []string
-	for _, rel := range sortedKeys(before) {
+	for _, rel := range slices.Sorted(maps.Keys(before)) {
 		b := before[rel]
 		if a, ok := after[rel]; ok && a.Dir == b.Dir {
 			continue
@@ -132,7 +133,7 @@ func planFATSync(dev, staging string, before, after manifest) [][]string {
 			argv = append(argv, []string{"mdel", "-i", dev, fat(rel)})
 		}
 	}
-	for _, rel := range sortedKeys(after) {
+	for _, rel := range slices.Sorted(maps.Keys(after)) {
 		a := after[rel]
 		b, had := before[rel]
 		switch {
@@ -152,15 +153,6 @@ func underAny(rel string, dirs []string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(m manifest) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // syncFAT writes the changes made in the tmpfs at dir back to the FAT and

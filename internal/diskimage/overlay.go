@@ -27,8 +27,28 @@ func OpenOverlay(lower, dir string, opts Options) (*Tree, error) {
 		return nil, err
 	}
 	data := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work)
-	if err := unix.Mount("overlay", root, "overlay", 0, data); err != nil {
-		return nil, fmt.Errorf("mount an overlay over %s on %s: %w", lower, root, err)
+	return ownMount("overlay", root, "overlay", data, "an overlay over "+lower, opts)
+}
+
+// MountFS mounts the file system of type fstype on dev at dir (created when missing, and
+// with nothing mounted below it yet). The returned Tree owns the mount: Close unmounts it,
+// retrying while it is busy, and is safe to call twice.
+func MountFS(dev, fstype, dir string, opts Options) (*Tree, error) {
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	root, err := prepareMountDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return ownMount(dev, root, fstype, "", fstype+" on "+dev, opts)
+}
+
+// ownMount mounts source at root and returns the Tree that owns the mount; on failure
+// nothing stays mounted.
+func ownMount(source, root, fstype, data, what string, opts Options) (*Tree, error) {
+	if err := unix.Mount(source, root, fstype, 0, data); err != nil {
+		return nil, fmt.Errorf("mount %s on %s: %w", what, root, err)
 	}
 	t := &Tree{Root: root, opts: opts, points: []string{"/"}}
 	m, err := lookupMount(root)
@@ -38,10 +58,10 @@ func OpenOverlay(lower, dir string, opts Options) (*Tree, error) {
 	}
 	if err != nil {
 		_ = unix.Unmount(root, unix.MNT_DETACH)
-		return nil, fmt.Errorf("mount an overlay over %s: %w", lower, err)
+		return nil, fmt.Errorf("mount %s: %w", what, err)
 	}
 	t.push(&mountRec{target: "/", m: m})
-	opts.Logf("diskimage: mounted an overlay over %s at %s", lower, root)
+	opts.Logf("diskimage: mounted %s at %s", what, root)
 	return t, nil
 }
 

@@ -138,3 +138,6 @@ func applyBlkid(p *Partition, kv map[string]string) {
 		p.PartLabel = v
 	}
 }
+
+// PartitionDevice is the device of partition n of the attached image (/dev/loop0p2).
+func (l *Loop) PartitionDevice(n int) string { return partDevice(l.Device, n) }

@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // rootFSTypes are the file systems the original tool accepts for "/".
@@ -62,7 +64,7 @@ func hasFstab(p Partition) (found bool, err error) {
 			err = errors.Join(err, fmt.Errorf("probe %s: unmount %s: %w", p.Device, dir, uerr))
 		}
 	}()
-	f, err := OpenInRoot(dir, "/etc/fstab", unix.O_RDONLY)
+	f, err := rootfs.OpenInRoot(dir, "/etc/fstab", unix.O_RDONLY)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
 			return false, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // MountSpec is an extra mount inside the tree, such as the chroot's /proc.
@@ -130,7 +130,7 @@ func (t *Tree) mountAll(ctx context.Context) error {
 	t.points = append(t.points, "/")
 	t.opts.Logf("diskimage: mounted %s (%s) at %s", rp.Device, rp.FSType, t.Root)
 
-	fstab, err := readFileInRoot(t.Root, "/etc/fstab")
+	fstab, err := rootfs.ReadFile(t.Root, "/etc/fstab")
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (t *Tree) mountEntry(ctx context.Context, pm plannedMount) error {
 		fstype = e.FSType
 	}
 	if !t.opts.ReadOnly {
-		if err := MkdirAllInRoot(t.Root, e.MountPoint, 0o755); err != nil {
+		if err := rootfs.MkdirAllInRoot(t.Root, e.MountPoint, 0o755); err != nil {
 			return fmt.Errorf("mount /etc/fstab line %d: %w", e.Line, err)
 		}
 	}
@@ -232,19 +232,6 @@ func joinOpts(a, b string) string {
 	return a + "," + b
 }
 
-func readFileInRoot(root, p string) ([]byte, error) {
-	f, err := OpenInRoot(root, p, unix.O_RDONLY)
-	if err != nil {
-		return nil, fmt.Errorf("read %s of the image: %w", p, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read %s of the image: %w", p, err)
-	}
-	return b, nil
-}
-
 func (t *Tree) push(m *mountRec) { t.stack = append(t.stack, m) }
 
 // Mount adds an extra mount (chroot /proc, /sys, /dev ...) on top of the
@@ -279,23 +266,23 @@ func (t *Tree) Mount(spec MountSpec) error {
 }
 
 func (t *Tree) makeTarget(spec MountSpec, bind bool) error {
-	if f, err := OpenInRoot(t.Root, spec.Target, unix.O_PATH); err == nil {
+	if f, err := rootfs.OpenInRoot(t.Root, spec.Target, unix.O_PATH); err == nil {
 		f.Close()
 		return nil
 	}
 	if bind {
 		if st, err := os.Stat(spec.Source); err == nil && !st.IsDir() {
-			if err := MkdirAllInRoot(t.Root, filepath.Dir(spec.Target), 0o755); err != nil {
+			if err := rootfs.MkdirAllInRoot(t.Root, filepath.Dir(spec.Target), 0o755); err != nil {
 				return err
 			}
-			f, err := OpenInRoot(t.Root, spec.Target, unix.O_WRONLY|unix.O_CREAT|unix.O_NOFOLLOW)
+			f, err := rootfs.OpenInRoot(t.Root, spec.Target, unix.O_WRONLY|unix.O_CREAT|unix.O_NOFOLLOW)
 			if err != nil {
 				return fmt.Errorf("create bind target %s: %w", spec.Target, err)
 			}
 			return f.Close()
 		}
 	}
-	return MkdirAllInRoot(t.Root, spec.Target, 0o755)
+	return rootfs.MkdirAllInRoot(t.Root, spec.Target, 0o755)
 }
 
 // MountPoints lists the image's own mount points in mount order, such as

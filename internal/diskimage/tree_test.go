@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 const (
@@ -288,7 +290,7 @@ func TestOpenTreeHostileSymlinks(t *testing.T) {
 				t.Fatal(err)
 			}
 			untouched()
-			f, err := OpenInRoot(mnt, "/boot/efi/EFI/BOOT/new.efi", os.O_WRONLY|os.O_CREATE)
+			f, err := rootfs.OpenInRoot(mnt, "/boot/efi/EFI/BOOT/new.efi", os.O_WRONLY|os.O_CREATE)
 			must(t, err)
 			f.Close()
 			must(t, tree.Close())
@@ -307,20 +309,20 @@ func TestOpenInRootClampsEscapes(t *testing.T) {
 	must(t, os.Symlink(host, filepath.Join(root, "abs")))
 	must(t, os.Symlink("../../../../../../.."+host, filepath.Join(root, "rel")))
 	for _, p := range []string{"abs/marker", "rel/marker", "../../../../" + host + "/marker", "/proc/self/root" + host + "/marker"} {
-		if f, err := OpenInRoot(root, p, os.O_RDONLY); err == nil {
+		if f, err := rootfs.OpenInRoot(root, p, os.O_RDONLY); err == nil {
 			f.Close()
-			t.Errorf("OpenInRoot(%q) opened the host file", p)
+			t.Errorf("rootfs.OpenInRoot(%q) opened the host file", p)
 		}
 	}
 	for _, p := range []string{"abs/sub/dir", "rel/x", "../" + host + "/y"} {
-		must(t, MkdirAllInRoot(root, p, 0o755))
+		must(t, rootfs.MkdirAllInRoot(root, p, 0o755))
 	}
 	untouched()
 	if _, err := os.Stat(filepath.Join(root, host, "sub/dir")); err != nil {
 		t.Errorf("MkdirAllInRoot did not create inside the root: %v", err)
 	}
 	writeFile(t, filepath.Join(root, "file"), nil)
-	if err := MkdirAllInRoot(root, "file/below", 0o755); err == nil {
+	if err := rootfs.MkdirAllInRoot(root, "file/below", 0o755); err == nil {
 		t.Error("MkdirAllInRoot created a directory below a file")
 	}
 }

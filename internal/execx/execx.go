@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hosttools"
 )
 
 // Cmd describes one tool invocation.
@@ -155,25 +157,8 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// packages maps a tool to the Debian package that provides it.
-var packages = map[string]string{
-	"qemu-img": "qemu-utils", "qemu-system-x86_64": "qemu-system-x86",
-	"mksquashfs": "squashfs-tools", "unsquashfs": "squashfs-tools",
-	"xorriso": "xorriso", "mkfs.vfat": "dosfstools", "fsck.fat": "dosfstools",
-	"mcopy": "mtools", "mmd": "mtools", "mdir": "mtools", "mdel": "mtools", "mrd": "mtools",
-	"mkfs.ext4": "e2fsprogs", "e2fsck": "e2fsprogs", "debootstrap": "debootstrap",
-	"sfdisk": "fdisk", "sgdisk": "gdisk", "losetup": "mount", "mount": "mount",
-	"umount": "mount", "partx": "util-linux", "blkid": "util-linux",
-	"grub-mkimage": "grub-common", "grub-mkstandalone": "grub-common",
-}
-
 // MissingToolHint says which package to install for a tool that is not on PATH.
-func MissingToolHint(tool string) string {
-	if p, ok := packages[tool]; ok {
-		return fmt.Sprintf("%s is not installed; it is in the Debian package %s", tool, p)
-	}
-	return tool + " is not installed"
-}
+func MissingToolHint(tool string) string { return hosttools.Hint(tool) }
 
 // Quote renders argv the way a POSIX shell would read it back.
 func Quote(argv []string) string {

@@ -3,6 +3,7 @@ package icconfig
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -217,7 +218,7 @@ func (m Module) validate(p *problems, path string) {
 	if m.LoadMode == ModuleLoadDisable && len(m.Options) > 0 {
 		p.add(path, "cannot set options for module (%s) with loadMode disable", m.Name)
 	}
-	for _, k := range sortedKeys(m.Options) {
+	for _, k := range slices.Sorted(maps.Keys(m.Options)) {
 		v := m.Options[k]
 		switch {
 		case k == "":
@@ -247,7 +248,7 @@ func (c *Config) validateScripts(p *problems, path string, scripts []Script) {
 		case s.Path != "":
 			p.wrap(sp, regularFile("script file", c.ScriptPath(s)))
 		}
-		for _, k := range sortedKeys(s.EnvironmentVariables) {
+		for _, k := range slices.Sorted(maps.Keys(s.EnvironmentVariables)) {
 			if !envName.MatchString(k) {
 				p.add(sp, "invalid environment variable name (%s)", k)
 			}
@@ -313,12 +314,3 @@ var hostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?
 func validAccountName(n string) bool { return len(n) <= 32 && accountName.MatchString(n) }
 
 var accountName = regexp.MustCompile(`^[a-z_][a-z0-9_-]*\$?$`)
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}

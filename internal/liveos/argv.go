@@ -33,7 +33,7 @@ func ValidCompression(s string) error {
 //   - boot: kernels and initrds go on the media, not in the root, and the
 //     disk's initrd would only waste space;
 //   - etc/fstab: its root and ESP UUIDs do not exist on the media; systemd
-//     waits for them and drops into emergency mode (liveos-harness §6.4);
+//     waits for them and drops into emergency mode;
 //   - the contents of proc, sys, dev, run and tmp, but not the directories:
 //     dracut 059 treats a squashfs with /proc as the root itself and
 //     systemd needs the mount points. Two patterns per directory because
@@ -91,8 +91,8 @@ func (l Layout) XorrisoOptions(iso, staging, hybridMBR string) XorrisoOptions {
 }
 
 // XorrisoArgv writes the media as a hybrid ISO that boots as a BIOS CD, a
-// UEFI CD and a USB stick on both firmwares: recipe X2 of diskfs.md §2b,
-// the only one of the boot-tested recipes that passed all four cases.
+// UEFI CD and a USB stick on both firmwares; of the layouts boot-tested under
+// OVMF and SeaBIOS, it is the only one that booted in all four cases.
 //   - -iso-level 3 allows files over 4 GiB (multi-extent), which a big
 //     rootfs.img needs; Rock Ridge keeps modes, Joliet long names.
 //   - BIOS: GRUB's eltorito core in no-emulation mode with a boot info
@@ -132,7 +132,8 @@ func XorrisoArgv(o XorrisoOptions) []string {
 // FATs, directories and the reserved sectors, rounded up to whole MiB
 // (which keeps the sector count a multiple of mtools' 32 sectors per
 // track) and at least 2 MiB. mkfs.vfat then picks FAT12 or FAT16, which
-// OVMF reads; a small FAT32 has too few clusters to boot (diskfs.md §2b).
+// OVMF reads; a FAT32 this small has fewer clusters than the FAT32 minimum
+// and OVMF does not boot from it.
 func EFIBootImgSizeKiB(fileSizes []int64) int {
 	var total int64
 	for _, s := range fileSizes {
@@ -209,7 +210,7 @@ func GrubBIOSImageArgv(modDir, out string, modules []string) []string {
 }
 
 // standaloneModules are the only modules put in a standalone GRUB's
-// memdisk, which keeps the binary near 1.2 MB (liveos-harness §6.6).
+// memdisk, which keeps the binary near 1.2 MB.
 var standaloneModules = []string{"normal", "configfile", "linux", "iso9660", "part_gpt", "part_msdos", "fat",
 	"search", "search_label", "search_fs_file", "search_fs_uuid", "serial", "terminal", "echo", "test", "sleep",
 	"efi_gop", "efi_uga", "all_video", "gzio"}
@@ -232,9 +233,9 @@ func GrubStandaloneEFIArgv(modDir, out, earlyCfg string) []string {
 // StandaloneEarlyConfig is the memdisk config of a standalone GRUB: find
 // the media by label and run its grub.cfg. It must not set $prefix: the
 // modules live in (memdisk)/boot/grub, and pointing $prefix at the media
-// breaks every module load (liveos-harness §6.6).
+// breaks every module load.
 func StandaloneEarlyConfig(label string) string {
-	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", grubQuote(label), PathGrubCfg)
+	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", GrubQuote(label), PathGrubCfg)
 }
 
 // DefaultDracutModules are the dracut modules the live initrd adds to the

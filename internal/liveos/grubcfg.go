@@ -43,7 +43,7 @@ type GrubEntry struct {
 func RenderGrubCfg(c GrubConfig) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Live OS media %q, written by packer-plugin-imagecustomizer.\n", c.Label)
-	fmt.Fprintf(&b, "search --no-floppy --set=root --label %s\n", grubQuote(c.Label))
+	fmt.Fprintf(&b, "search --no-floppy --set=root --label %s\n", GrubQuote(c.Label))
 	if c.Serial {
 		b.WriteString("serial --unit=0 --speed=115200\n")
 		b.WriteString("terminal_input console serial\n")
@@ -56,13 +56,13 @@ func RenderGrubCfg(c GrubConfig) string {
 		if title == "" {
 			title = "Live OS " + e.Linux
 		}
-		fmt.Fprintf(&b, "\nmenuentry %s {\n", grubQuote(title))
-		line := []string{"linux", grubQuote(e.Linux)}
+		fmt.Fprintf(&b, "\nmenuentry %s {\n", GrubQuote(title))
+		line := []string{"linux", GrubQuote(e.Linux)}
 		for _, a := range e.Args {
-			line = append(line, grubQuote(kernelArgToGrubWord(a)))
+			line = append(line, GrubQuote(kernelArgToGrubWord(a)))
 		}
 		fmt.Fprintf(&b, "\t%s\n", strings.Join(line, " "))
-		fmt.Fprintf(&b, "\tinitrd %s\n", grubQuote(e.Initrd))
+		fmt.Fprintf(&b, "\tinitrd %s\n", GrubQuote(e.Initrd))
 		b.WriteString("}\n")
 	}
 	return b.String()
@@ -77,11 +77,11 @@ func kernelArgToGrubWord(arg string) string {
 	return strings.ReplaceAll(arg, `"`, "")
 }
 
-// grubQuote makes s one literal GRUB word. Words made only of safe
+// GrubQuote makes s one literal GRUB word. Words made only of safe
 // characters stay bare so the config reads naturally; anything else goes
 // in single quotes, where GRUB expands nothing: ';' would end the command
 // (ds=nocloud;s=...), '$' would expand a variable, blanks split words.
-func grubQuote(s string) string {
+func GrubQuote(s string) string {
 	if s != "" && strings.Trim(s, safeGrubChars) == "" {
 		return s
 	}

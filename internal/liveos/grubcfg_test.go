@@ -71,8 +71,8 @@ func TestGrubQuote(t *testing.T) {
 		`back\slash`:            `'back\slash'`,
 	}
 	for in, want := range tests {
-		if got := grubQuote(in); got != want {
-			t.Errorf("grubQuote(%q) = %s, want %s", in, got, want)
+		if got := GrubQuote(in); got != want {
+			t.Errorf("GrubQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

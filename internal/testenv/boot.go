@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +39,7 @@ type BootOptions struct {
 	// ones (kernel panic, dracut timeout, emergency mode, Access Denied).
 	FailOn []string
 	// Timeout bounds the whole boot. Default 6 minutes: TCG boots take
-	// 1.5-2 min on an idle 2-core host and 3.6x that under load (§12).
+	// 1.5-2 min on an idle 2-core host and up to 3.6x that under load.
 	Timeout time.Duration
 	// MemoryMiB is the guest RAM. Default 2048.
 	MemoryMiB int
@@ -153,7 +154,7 @@ func prepareVM(ctx context.Context, run execx.Runner, dir string, opts BootOptio
 		return p, err
 	}
 	if varsTemplate != "" {
-		// A fresh VARS per run: no boot entries leak between runs (§6.8).
+		// A fresh VARS per run: no boot entries leak between runs.
 		p.Vars = filepath.Join(dir, "vars.fd")
 		if err := copyFile(varsTemplate, p.Vars); err != nil {
 			return p, err
@@ -198,22 +199,30 @@ func seedArgv(dir, iso string) []string {
 	return []string{"xorriso", "-as", "mkisofs", "-quiet", "-o", iso, "-V", "cidata", "-J", "-R", dir}
 }
 
-// watch starts QEMU in its own process group and polls the serial log.
-func watch(ctx context.Context, opts BootOptions, con *console, argv []string, serial string, logf func(string, ...any)) (*BootResult, error) {
-	var stderr bytes.Buffer
-	// QEMU runs through os/exec, not execx: execx.Runner blocks until the
-	// tool exits, and the harness must poll while it runs and then kill the
-	// whole process group.
+// startQEMU starts QEMU in its own process group, its output going to the returned buffer.
+// QEMU runs through os/exec, not execx: execx.Runner blocks until the tool exits, and the
+// harness must poll while it runs and then kill the whole process group.
+func startQEMU(name string, argv []string) (*exec.Cmd, *bytes.Buffer, error) {
+	var out bytes.Buffer
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
+	cmd.Stdout = &out
+	cmd.Stderr = &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// Wait also waits for the output pipe; a straggler holding it open must
 	// not hang the harness once QEMU itself is gone.
 	cmd.WaitDelay = 5 * time.Second
-	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("boot %s: start %s: %w (%s)", opts.Name, argv[0], err, execx.MissingToolHint(argv[0]))
+		return nil, nil, fmt.Errorf("boot %s: start %s: %w (%s)", name, argv[0], err, execx.MissingToolHint(argv[0]))
+	}
+	return cmd, &out, nil
+}
+
+// watch starts QEMU and polls the serial log.
+func watch(ctx context.Context, opts BootOptions, con *console, argv []string, serial string, logf func(string, ...any)) (*BootResult, error) {
+	start := time.Now()
+	cmd, stderr, err := startQEMU(opts.Name, argv)
+	if err != nil {
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -236,11 +245,7 @@ func watch(ctx context.Context, opts BootOptions, con *console, argv []string, s
 		}
 	}
 	result := func() *BootResult {
-		ms := make(map[string]time.Duration, len(con.seen))
-		for k, v := range con.seen {
-			ms[k] = v
-		}
-		return &BootResult{Log: con.text.String(), Milestones: ms, Elapsed: time.Since(start)}
+		return &BootResult{Log: con.text.String(), Milestones: maps.Clone(con.seen), Elapsed: time.Since(start)}
 	}
 	fail := func(reason string) (*BootResult, error) {
 		stop()

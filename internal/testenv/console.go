@@ -9,7 +9,7 @@ import (
 
 // defaultFailOn are console lines that mean the boot is lost. Generic
 // "Failed" lines are deliberately absent: every overlayfs live boot prints
-// "Failed to mount sysroot.mount" once and then succeeds (liveos-harness §6.5).
+// "Failed to mount sysroot.mount" once and then succeeds.
 var defaultFailOn = []string{
 	`Kernel panic`,
 	`dracut-initqueue.*timeout`,

@@ -4,8 +4,8 @@
 // test/images/build.sh; and a QEMU boot harness that watches the serial
 // console for milestones.
 //
-// The harness follows the measurements in the team's liveos-harness.md
-// notes: TCG q35 with -cpu qemu64,-svm (§12), OVMF pflash with a fresh VARS
-// copy per run (§6.8), CDs on virtio-scsi (what Hyper-V Gen2 and most clouds
-// present; Debian's cloud kernel would also lack AHCI, §6.1).
+// The harness boots TCG q35 with -cpu qemu64,-svm (the guest then does not
+// load kvm_amd, which costs over a minute per boot under TCG), OVMF pflash
+// with a fresh VARS copy per run, and CDs on virtio-scsi (what Hyper-V Gen2
+// and most clouds present; Debian's cloud kernel also lacks AHCI).
 package testenv

@@ -25,13 +25,14 @@ type Media string
 const (
 	// CD attaches the ISO as a SCSI CD-ROM on virtio-scsi, which every
 	// Debian kernel drives (the cloud kernel has no AHCI, so q35's default
-	// SATA CD would never show up with it; liveos-harness §6.1).
+	// SATA CD would never show up with it).
 	CD Media = "cd"
 	// USB attaches the ISO as a USB mass-storage disk (hybrid ISO as USB stick).
 	USB Media = "usb"
 )
 
-// OVMF files from Debian's ovmf package (liveos-harness §6.8).
+// OVMF files from Debian's ovmf package: the code is read-only, each run gets a
+// fresh copy of the variable store.
 const (
 	ovmfDir        = "/usr/share/OVMF"
 	ovmfCode       = ovmfDir + "/OVMF_CODE_4M.fd"
@@ -104,7 +105,7 @@ func qemuArgv(p vmPlan) ([]string, error) {
 	}
 	machine := "q35"
 	if p.Firmware == UEFISecureBoot {
-		// OVMF's secboot build keeps its variable store in SMM (§6.8).
+		// OVMF's secboot build keeps its variable store in SMM.
 		machine = "q35,smm=on"
 	}
 	a := []string{
@@ -112,7 +113,7 @@ func qemuArgv(p vmPlan) ([]string, error) {
 		"-machine", machine,
 		"-accel", "tcg",
 		// qemu64 advertises AMD SVM; the guest then loads kvm_amd, which
-		// cost +68 s per boot under TCG (liveos-harness §12).
+		// cost +68 s per boot under TCG.
 		"-cpu", "qemu64,-svm",
 		"-m", strconv.Itoa(mem),
 		"-smp", "2",

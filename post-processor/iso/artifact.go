@@ -5,6 +5,8 @@ import (
 	"os"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 )
 
 // Artifact is the Live OS ISO. State delegates to the input, so generated data passes through
@@ -14,7 +16,7 @@ type Artifact struct {
 	Input packersdk.Artifact
 }
 
-func (*Artifact) BuilderId() string { return BuilderID }
+func (*Artifact) BuilderId() string { return artifacts.ISOID }
 
 func (a *Artifact) Files() []string { return []string{a.Path} }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hclblocks"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
@@ -58,16 +59,13 @@ type Config struct {
 	iso icconfig.Iso
 }
 
-const (
-	defaultLabel       = "CDROM"
-	defaultCompression = "gzip"
-)
+const defaultLabel = "CDROM"
 
 // Prepare decodes, merges config_file's iso section, applies defaults and validates,
 // returning every problem at once.
 func (c *Config) Prepare(raws ...interface{}) error {
 	if err := config.Decode(c, &config.DecodeOpts{
-		PluginType:         BuilderID,
+		PluginType:         artifacts.ISOID,
 		Interpolate:        true,
 		InterpolateContext: &c.ctx,
 	}, raws...); err != nil {
@@ -117,7 +115,7 @@ func (c *Config) Prepare(raws ...interface{}) error {
 		add(fmt.Errorf("volume_label: %w", err))
 	}
 	if c.SquashfsCompression == "" {
-		c.SquashfsCompression = defaultCompression
+		c.SquashfsCompression = liveos.DefaultCompression
 	}
 	if err := liveos.ValidCompression(c.SquashfsCompression); err != nil {
 		add(fmt.Errorf("squashfs_compression: %w", err))

@@ -2,7 +2,6 @@ package iso
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"path/filepath"
@@ -12,14 +11,12 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/builder/imagecustomizer"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
-// BuilderID identifies the ISO artifact.
-const BuilderID = "imagecustomizer.post-processor.iso"
-
-// PostProcessor turns the imagecustomizer builder's disk image into a Live OS ISO.
+// PostProcessor turns an artifact's one disk image into a Live OS ISO.
 type PostProcessor struct {
 	config Config
 	runner execx.Runner
@@ -32,11 +29,10 @@ func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.P
 // PostProcess is the Live OS conversion, as a list of steps. The input image is only read:
 // it is attached read-only, and the initrd is built in a scratch overlay on top of it.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
-	if in.BuilderId() != imagecustomizer.BuilderID {
-		return nil, false, false, fmt.Errorf("the imagecustomizer-iso post-processor takes the imagecustomizer builder's image, not artifacts of %q", in.BuilderId())
-	}
+	// The input is judged by its files, not by who made it: exactly one disk image, whose
+	// format is detected from its content (stepOpenImage).
 	if len(in.Files()) != 1 {
-		return nil, false, false, fmt.Errorf("the input artifact has %d files; want exactly one disk image", len(in.Files()))
+		return nil, false, false, fmt.Errorf("the input artifact of %q has %d files; want exactly one disk image", in.BuilderId(), len(in.Files()))
 	}
 	runner := p.runner
 	if runner == nil {
@@ -46,7 +42,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	if output == "" {
 		output = filepath.Join(filepath.Dir(in.Files()[0]), p.config.PackerBuildName+".iso")
 	}
-	format, _ := in.State(imagecustomizer.StateImageFormat).(string)
+	format, _ := in.State(artifacts.StateImageFormat).(string)
 
 	state := new(multistep.BasicStateBag)
 	state.Put(keyUI, ui)
@@ -72,16 +68,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		&stepStageMedia{},
 		&stepWriteISO{},
 	)
-	commonsteps.NewRunner(timed(steps...), p.config.PackerConfig, ui).Run(ctx, state)
-
-	if err, ok := state.GetOk(keyError); ok {
-		return nil, false, false, err.(error)
-	}
-	if _, ok := state.GetOk(multistep.StateCancelled); ok {
-		return nil, false, false, errors.New("ISO conversion was cancelled")
-	}
-	if _, ok := state.GetOk(multistep.StateHalted); ok {
-		return nil, false, false, errors.New("ISO conversion was halted")
+	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
+	if err := stepstate.Result(state, "ISO conversion"); err != nil {
+		return nil, false, false, err
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.
 	return &Artifact{Path: output, Input: in}, true, false, nil

@@ -2,6 +2,7 @@ package iso
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,25 +12,65 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"golang.org/x/sys/unix"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/builder/imagecustomizer"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
 
 var _ packersdk.PostProcessor = new(PostProcessor)
 
-func TestPostProcessRejectsOtherArtifacts(t *testing.T) {
+func TestPostProcessWantsExactlyOneFile(t *testing.T) {
 	var p PostProcessor
 	if err := p.Configure(map[string]interface{}{}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, _, err := p.PostProcess(context.Background(), packersdk.TestUi(t), &packersdk.MockArtifact{BuilderIdValue: "mitchellh.amazon.ebs"})
-	if err == nil || !strings.Contains(err.Error(), "mitchellh.amazon.ebs") {
-		t.Fatalf("want an error naming the foreign builder, got %v", err)
+	for _, files := range [][]string{{"a.raw", "b.raw"}, {"a.raw", "b.raw", "c.raw"}} {
+		_, _, _, err := p.PostProcess(context.Background(), packersdk.TestUi(t),
+			&packersdk.MockArtifact{BuilderIdValue: "mitchellh.amazon.ebs", FilesValue: files})
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d files", len(files))) || !strings.Contains(err.Error(), "mitchellh.amazon.ebs") {
+			t.Fatalf("%v: want an error naming the producer and the number of files, got %v", files, err)
+		}
 	}
-	_, _, _, err = p.PostProcess(context.Background(), packersdk.TestUi(t),
-		&packersdk.MockArtifact{BuilderIdValue: imagecustomizer.BuilderID, FilesValue: []string{"a.raw", "b.raw"}})
-	if err == nil || !strings.Contains(err.Error(), "2 files") {
-		t.Fatalf("want an error about the number of files, got %v", err)
+}
+
+// The format name the producer gives is a hint: the content decides, and the hint only
+// serves when the content has no signature.
+func TestInputFormatDetectsFromContent(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int, at int, magic string) string {
+		b := make([]byte, size)
+		copy(b[at:], magic)
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	qcow := write("disk.img", 4096, 0, "QFI\xfb")
+	mbr := write("mbr.img", 0x9000, 510, "\x55\xaa")
+	iso := write("live.iso", 0x9000, 0x8001, "CD001")
+	blank := write("blank.img", 4096, 0, "")
+	cases := []struct {
+		name, path, hint string
+		want             diskimage.Format
+		wantErr          string
+	}{
+		{"content beats a wrong hint", qcow, "raw", diskimage.FormatQcow2, ""},
+		{"no hint", mbr, "", diskimage.FormatRaw, ""},
+		{"hint for a signature-less raw disk", blank, "raw", diskimage.FormatRaw, ""},
+		{"no signature and no hint", blank, "", "", "not a disk image"},
+		{"an ISO is refused", iso, "", "", "is an ISO"},
+	}
+	for _, tc := range cases {
+		got, err := inputFormat(inputImage{Path: tc.path, Format: tc.hint})
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: want an error containing %q, got %v (%s)", tc.name, tc.wantErr, err, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.name, got, err, tc.want)
+		}
 	}
 }
 
@@ -62,7 +103,7 @@ func TestPlanMediaComposesKernelArgumentsAndRecordsThem(t *testing.T) {
 	state.Put(keySquashfs, touch("rootfs.img"))
 	state.Put(keyBIOSImg, touch("bios.img"))
 
-	layout, args, err := planMedia(&c, state)
+	layout, args, err := planMedia(mustGather(t, &c, state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +147,7 @@ func TestPlanMediaRejectsAnAdditionalFileOverAGeneratedOne(t *testing.T) {
 	state.Put(keyInitrds, map[string]string{"6.1": "/i"})
 	state.Put(keyEFI, &efiFiles{Grub: "/g", BootImg: "/e"})
 	state.Put(keySquashfs, "/s")
-	_, _, err := planMedia(&c, state)
+	_, _, err := planMedia(mustGather(t, &c, state))
 	if err == nil || !strings.Contains(err.Error(), "liveos/rootfs.img") {
 		t.Fatalf("want an error naming the colliding destination, got %v", err)
 	}
@@ -210,7 +251,7 @@ func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
 	state.Put(keyInitrds, map[string]string{"6.1": touch("initrd", "i")})
 	state.Put(keyEFI, &efiFiles{Grub: touch("grub", "g"), BootImg: touch("efiboot", "e")})
 	state.Put(keySquashfs, touch("rootfs", "s"))
-	layout, args, err := planMedia(&c, state)
+	layout, args, err := planMedia(mustGather(t, &c, state))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,13 +271,11 @@ func TestPlanMediaCarriesTheEarlierMedia(t *testing.T) {
 	}
 }
 
-func TestStepNames(t *testing.T) {
-	for step, want := range map[multistep.Step]string{
-		&stepBuildInitrd{}: "build initrd", &stepEFIBoot{}: "efi boot", &stepWriteISO{}: "write iso", &stepBIOSBoot{}: "bios boot",
-		&stepSquashRoot{}: "squash root",
-	} {
-		if got := stepName(step); got != want {
-			t.Errorf("stepName(%T) = %q, want %q", step, got, want)
-		}
+func mustGather(t *testing.T, c *Config, state multistep.StateBag) mediaInput {
+	t.Helper()
+	in, err := gatherMediaInput(c, state)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return in
 }

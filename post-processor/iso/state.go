@@ -1,18 +1,23 @@
 package iso
 
 import (
+	"fmt"
+
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // State-bag keys; each step's comment says which it consumes and produces.
 const (
-	keyUI       = "ui"
-	keyConfig   = "config"
-	keyRunner   = "runner"
-	keyError    = "error"
+	keyUI       = stepstate.KeyUI
+	keyConfig   = stepstate.KeyConfig
+	keyRunner   = stepstate.KeyRunner
+	keyError    = stepstate.KeyError
 	keyInput    = "input"    // inputImage
 	keyOutput   = "output"   // string: the ISO to write
 	keyScratch  = "scratch"  // string: work directory, removed at the end
@@ -25,25 +30,66 @@ const (
 	keyBIOSMBR  = "bios_mbr" // string: GRUB's boot_hybrid.img for the hybrid MBR
 	keyStaging  = "staging"  // string: the media tree handed to xorriso
 	keyLayout   = "layout"   // liveos.Layout
-	keyRelease  = "release"  // releaser: unmounts the image once it is no longer needed
 )
 
-// inputImage is the builder's disk image.
+// inputImage is the input artifact's disk image.
 type inputImage struct {
 	Path   string
-	Format string // the builder's output_format; "" means detect
+	Format string // the producer's format name (artifacts.StateImageFormat): a hint only
+}
+
+// env is what every step reads: the configuration, the Ui, the tool runner and the scratch
+// directory ("" before stepScratchDir).
+type env struct {
+	cfg     *Config
+	ui      packersdk.Ui
+	runner  execx.Runner
+	scratch string
+}
+
+func getEnv(state multistep.StateBag) (env, error) {
+	cfg, err := stepstate.Get[*Config](state, keyConfig)
+	if err != nil {
+		return env{}, err
+	}
+	runner, err := stepstate.Get[execx.Runner](state, keyRunner)
+	if err != nil {
+		return env{}, err
+	}
+	return env{cfg: cfg, ui: stepstate.UI(state), runner: runner, scratch: getString(state, keyScratch)}, nil
 }
 
 func halt(state multistep.StateBag, err error) multistep.StepAction {
-	state.Put(keyError, err)
-	if ui, ok := state.Get(keyUI).(packersdk.Ui); ok {
-		ui.Error(err.Error())
-	}
-	return multistep.ActionHalt
+	return stepstate.Halt(state, err)
 }
 
-func getUI(state multistep.StateBag) packersdk.Ui         { return state.Get(keyUI).(packersdk.Ui) }
-func getConfig(state multistep.StateBag) *Config          { return state.Get(keyConfig).(*Config) }
-func getRunner(state multistep.StateBag) execx.Runner     { return state.Get(keyRunner).(execx.Runner) }
-func getString(state multistep.StateBag, k string) string { s, _ := state.Get(k).(string); return s }
-func getImage(state multistep.StateBag) *imageInfo        { return state.Get(keyImage).(*imageInfo) }
+func getUI(state multistep.StateBag) packersdk.Ui         { return stepstate.UI(state) }
+func getString(state multistep.StateBag, k string) string { return stepstate.String(state, k) }
+
+func getTree(state multistep.StateBag) (*diskimage.Tree, error) {
+	t, err := stepstate.Get[*diskimage.Tree](state, keyTree)
+	if err == nil && t == nil {
+		err = fmt.Errorf("internal error: the image is not mounted")
+	}
+	return t, err
+}
+
+func getImage(state multistep.StateBag) (*imageInfo, error) {
+	return stepstate.Get[*imageInfo](state, keyImage)
+}
+
+func getInitrds(state multistep.StateBag) (map[string]string, error) {
+	return stepstate.Get[map[string]string](state, keyInitrds)
+}
+
+func getEFI(state multistep.StateBag) (*efiFiles, error) {
+	return stepstate.Get[*efiFiles](state, keyEFI)
+}
+
+func getLayout(state multistep.StateBag) (liveos.Layout, error) {
+	return stepstate.Get[liveos.Layout](state, keyLayout)
+}
+
+func getInput(state multistep.StateBag) (inputImage, error) {
+	return stepstate.Get[inputImage](state, keyInput)
+}

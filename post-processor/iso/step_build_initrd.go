@@ -2,19 +2,19 @@ package iso
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
-	"golang.org/x/sys/unix"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // overlayMounts make the chroot dracut runs in; /tmp is a tmpfs, so the initrd is written
@@ -34,11 +34,20 @@ var overlayMounts = []diskimage.MountSpec{
 type stepBuildInitrd struct{ overlay *diskimage.Tree }
 
 func (s *stepBuildInitrd) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui, runner := getUI(state), getRunner(state)
-	tree := state.Get(keyTree).(*diskimage.Tree)
-	info := getImage(state)
-	scratch := getString(state, keyScratch)
-
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	tree, err := getTree(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	info, err := getImage(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui, runner, scratch := e.ui, e.runner, e.scratch
+	ui.Say("Building the live initrds with dracut...")
 	ov, err := diskimage.OpenOverlay(tree.Root, filepath.Join(scratch, "overlay"), diskimage.Options{Logf: log.Printf})
 	if err != nil {
 		return halt(state, err)
@@ -52,14 +61,16 @@ func (s *stepBuildInitrd) Run(ctx context.Context, state multistep.StateBag) mul
 	initrds := map[string]string{}
 	for _, k := range info.Kernels {
 		start := time.Now()
-		ui.Sayf("Building the live initrd for kernel %s with dracut...", k.Version)
 		host := filepath.Join(scratch, "initrd.img-"+k.Version)
 		if err := buildInitrd(ctx, runner, tree.Root, ov.Root, k.Version, host); err != nil {
 			return halt(state, err)
 		}
 		initrds[k.Version] = host
-		fi, _ := os.Stat(host)
-		ui.Sayf("Built the initrd for %s (%d KiB) in %s", k.Version, fi.Size()>>10, time.Since(start).Round(time.Second))
+		fi, err := os.Stat(host)
+		if err != nil {
+			return halt(state, fmt.Errorf("the live initrd for kernel %s: %w", k.Version, err))
+		}
+		ui.Message(fmt.Sprintf("Built the initrd for %s (%d KiB) in %s", k.Version, fi.Size()>>10, time.Since(start).Round(time.Second)))
 	}
 	state.Put(keyInitrds, initrds)
 	if err := s.release(); err != nil {
@@ -69,17 +80,17 @@ func (s *stepBuildInitrd) Run(ctx context.Context, state multistep.StateBag) mul
 }
 
 func buildInitrd(ctx context.Context, r execx.Runner, imageRoot, chrootRoot, kver, host string) error {
-	dep, err := readInRoot(imageRoot, "lib/modules/"+kver+"/modules.dep")
+	dep, err := rootfs.ReadOptional(imageRoot, "lib/modules/"+kver+"/modules.dep")
 	if err != nil {
 		return err
 	}
-	builtin, err := readInRoot(imageRoot, "lib/modules/"+kver+"/modules.builtin")
+	builtin, err := rootfs.ReadOptional(imageRoot, "lib/modules/"+kver+"/modules.builtin")
 	if err != nil {
 		return err
 	}
 	drivers := liveos.FilterDrivers(liveos.DefaultLiveDrivers(), dep, builtin)
 	conf := liveos.DracutConf(liveos.DefaultDracutModules(), drivers)
-	if err := writeInRoot(chrootRoot, liveos.DracutConfPath, []byte(conf)); err != nil {
+	if err := rootfs.WriteFile(chrootRoot, liveos.DracutConfPath, strings.NewReader(conf), 0o644); err != nil {
 		return fmt.Errorf("write the dracut configuration: %w", err)
 	}
 	out := "/tmp/imagecustomizer-initrd-" + kver
@@ -87,20 +98,7 @@ func buildInitrd(ctx context.Context, r execx.Runner, imageRoot, chrootRoot, kve
 	if err := r.Run(ctx, execx.Cmd{Argv: argv, Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}}); err != nil {
 		return fmt.Errorf("build the live initrd for kernel %s: %w", kver, err)
 	}
-	return copyOutOfRoot(chrootRoot, out, host)
-}
-
-// writeInRoot writes a file inside root (the scratch overlay), creating its directory.
-func writeInRoot(root, path string, data []byte) error {
-	if err := diskimage.MkdirAllInRoot(root, filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := diskimage.OpenInRoot(root, path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	return errors.Join(err, f.Close())
+	return rootfs.CopyOut(chrootRoot, out, host)
 }
 
 func (s *stepBuildInitrd) release() error {

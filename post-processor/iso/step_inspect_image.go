@@ -9,8 +9,8 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 // imageInfo is what the conversion needs from the image, copied out of it so the image can be
@@ -30,24 +30,23 @@ type imageInfo struct {
 	BIOSModDir string // host copy of the image's i386-pc GRUB modules, "" when none
 }
 
-// Where distributions ship the boot chain. Debian's CD GRUB (gcdx64) finds the media by
-// /.disk/info; its disk GRUB (grubx64) has /EFI/debian baked in as prefix and cannot.
-var (
-	shimPaths    = []string{"usr/lib/shim/shimx64.efi.signed", "boot/efi/EFI/BOOT/BOOTX64.EFI"}
-	cdGrubPaths  = []string{"usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed"}
-	mokPaths     = []string{"usr/lib/shim/mmx64.efi.signed", "boot/efi/EFI/BOOT/mmx64.efi"}
-	grubCfgPaths = []string{"boot/grub/grub.cfg", "boot/grub2/grub.cfg"}
-)
-
 // stepInspectImage finds the kernels, the image's kernel arguments and its boot chain.
 //
 // Consumes: tree, scratch. Produces: image.
 type stepInspectImage struct{}
 
 func (s *stepInspectImage) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	ui := getUI(state)
-	root := state.Get(keyTree).(*diskimage.Tree).Root
-	dir := filepath.Join(getString(state, keyScratch), "from-image")
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	tree, err := getTree(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Say("Inspecting the image's kernels and boot chain...")
+	root := tree.Root
+	dir := filepath.Join(e.scratch, "from-image")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return halt(state, err)
 	}
@@ -60,81 +59,102 @@ func (s *stepInspectImage) Run(_ context.Context, state multistep.StateBag) mult
 	for i, k := range info.Kernels {
 		versions[i] = k.Version
 	}
-	ui.Sayf("Kernels: %s; kernel arguments from %s: %s", strings.Join(versions, ", "), orNone(info.ArgsSource), strings.Join(info.Args, " "))
+	e.ui.Message(fmt.Sprintf("Kernels: %s; kernel arguments from %s: %s", strings.Join(versions, ", "), orNone(info.ArgsSource), strings.Join(info.Args, " ")))
 	return multistep.ActionContinue
 }
 
 func (s *stepInspectImage) Cleanup(multistep.StateBag) {}
 
 func inspect(root, dir string) (*imageInfo, error) {
-	names, err := listDirInRoot(root, "boot")
-	if err != nil {
-		return nil, fmt.Errorf("list the image's /boot: %w", err)
-	}
-	kernels, err := liveos.FindKernels(names)
-	if err != nil {
-		return nil, fmt.Errorf("find kernels in the image's /boot: %w", err)
-	}
 	info := &imageInfo{}
-	for _, k := range kernels {
-		host := filepath.Join(dir, "vmlinuz-"+k.Version)
-		if err := copyOutOfRoot(root, k.Vmlinuz, host); err != nil {
-			return nil, err
-		}
-		k.Vmlinuz = host
-		info.Kernels = append(info.Kernels, k)
-	}
-
-	var grubCfg string
-	if p := firstInRoot(root, grubCfgPaths...); p != "" {
-		if grubCfg, err = readInRoot(root, p); err != nil {
-			return nil, err
-		}
-	}
-	cmdline, err := readInRoot(root, "etc/kernel/cmdline")
-	if err != nil {
+	if err := inspectKernels(root, dir, info); err != nil {
 		return nil, err
 	}
-	defaultGrub, err := readInRoot(root, "etc/default/grub")
-	if err != nil {
+	chain := liveos.FindBootChain(liveos.BootLayouts, func(p string) bool { return rootfs.Exists(root, p) })
+	if err := inspectArgs(root, chain.GrubCfg, info); err != nil {
 		return nil, err
 	}
-	info.Args, info.ArgsSource = liveos.ImageArgs(grubCfg, cmdline, defaultGrub)
-
-	for _, f := range []struct {
-		dst   *string
-		paths []string
-		name  string
-	}{{&info.Shim, shimPaths, "shimx64.efi"}, {&info.CDGrub, cdGrubPaths, "grubx64.efi"}, {&info.MokManager, mokPaths, "mmx64.efi"}} {
-		if p := firstInRoot(root, f.paths...); p != "" {
-			host := filepath.Join(dir, f.name)
-			if err := copyOutOfRoot(root, p, host); err != nil {
-				return nil, err
-			}
-			*f.dst = host
-		}
-	}
-	// GRUB's module directories are copied out too: host tools then read our copy, never a
-	// path the image's symlinks could redirect.
-	if info.CDGrub == "" && existsInRoot(root, "usr/lib/grub/x86_64-efi/normal.mod") {
-		info.EFIModDir = filepath.Join(dir, "grub-x86_64-efi")
-		if err := copyDirOutOfRoot(root, "usr/lib/grub/x86_64-efi", info.EFIModDir); err != nil {
-			return nil, err
-		}
-	}
-	if existsInRoot(root, "usr/lib/grub/i386-pc/normal.mod") {
-		info.BIOSModDir = filepath.Join(dir, "grub-i386-pc")
-		if err := copyDirOutOfRoot(root, "usr/lib/grub/i386-pc", info.BIOSModDir); err != nil {
-			return nil, err
-		}
+	if err := copyBootChain(root, dir, chain, info); err != nil {
+		return nil, err
 	}
 	if err := inspectCarried(root, dir, info); err != nil {
 		return nil, err
 	}
 	if info.CDGrub == "" && info.EFIModDir == "" {
-		return nil, fmt.Errorf("the image has neither a signed CD GRUB (%s) nor x86_64-efi GRUB modules to build one from", strings.Join(cdGrubPaths, ", "))
+		return nil, fmt.Errorf("the image has neither a signed CD GRUB (%s) nor x86_64-efi GRUB modules to build one from",
+			strings.Join(liveos.CDGrubCandidates(liveos.BootLayouts), ", "))
 	}
 	return info, nil
+}
+
+// inspectKernels copies the kernels in the image's /boot out of it.
+func inspectKernels(root, dir string, info *imageInfo) error {
+	names, err := rootfs.ListDir(root, "boot")
+	if err != nil {
+		return fmt.Errorf("list the image's /boot: %w", err)
+	}
+	kernels, err := liveos.FindKernels(names)
+	if err != nil {
+		return fmt.Errorf("find kernels in the image's /boot: %w", err)
+	}
+	for _, k := range kernels {
+		host := filepath.Join(dir, "vmlinuz-"+k.Version)
+		if err := rootfs.CopyOut(root, k.Vmlinuz, host); err != nil {
+			return err
+		}
+		k.Vmlinuz = host
+		info.Kernels = append(info.Kernels, k)
+	}
+	return nil
+}
+
+// inspectArgs reads the image's own kernel arguments from its grub.cfg (grubCfg, "" when it
+// has none), /etc/kernel/cmdline or /etc/default/grub.
+func inspectArgs(root, grubCfg string, info *imageInfo) error {
+	var texts [3]string
+	for i, p := range []string{grubCfg, "etc/kernel/cmdline", "etc/default/grub"} {
+		if p == "" {
+			continue
+		}
+		t, err := rootfs.ReadOptional(root, p)
+		if err != nil {
+			return err
+		}
+		texts[i] = t
+	}
+	info.Args, info.ArgsSource = liveos.ImageArgs(texts[0], texts[1], texts[2])
+	return nil
+}
+
+// copyBootChain copies the boot chain out of the image. GRUB's module directories are copied
+// too: host tools then read our copy, never a path the image's symlinks could redirect.
+func copyBootChain(root, dir string, chain liveos.BootChain, info *imageInfo) error {
+	for _, f := range []struct {
+		dst       *string
+		src, name string
+	}{{&info.Shim, chain.Shim, "shimx64.efi"}, {&info.CDGrub, chain.CDGrub, "grubx64.efi"}, {&info.MokManager, chain.MokManager, "mmx64.efi"}} {
+		if f.src == "" {
+			continue
+		}
+		host := filepath.Join(dir, f.name)
+		if err := rootfs.CopyOut(root, f.src, host); err != nil {
+			return err
+		}
+		*f.dst = host
+	}
+	for _, d := range []struct {
+		dst       *string
+		src, name string
+	}{{&info.EFIModDir, chain.EFIModDir, "grub-x86_64-efi"}, {&info.BIOSModDir, chain.BIOSModDir, "grub-i386-pc"}} {
+		if d.src == "" {
+			continue
+		}
+		*d.dst = filepath.Join(dir, d.name)
+		if err := rootfs.CopyDirOut(root, d.src, *d.dst); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func orNone(s string) string {
@@ -146,7 +166,7 @@ func orNone(s string) string {
 
 // inspectCarried reads what an image rebuilt from an earlier ISO kept of that media.
 func inspectCarried(root, dir string, info *imageInfo) error {
-	saved, err := readInRoot(root, liveos.CarrySavedConfig)
+	saved, err := rootfs.ReadOptional(root, liveos.CarrySavedConfig)
 	if err != nil || saved == "" {
 		return err
 	}
@@ -156,12 +176,12 @@ func inspectCarried(root, dir string, info *imageInfo) error {
 	}
 	info.Saved = &sc
 	info.Carried = map[string]string{}
-	return walkInRoot(root, liveos.CarryMediaDir, func(rel string) error {
+	return rootfs.Walk(root, liveos.CarryMediaDir, func(rel string) error {
 		host := filepath.Join(dir, "carried", filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(host), 0o755); err != nil {
 			return err
 		}
-		if err := copyOutOfRoot(root, liveos.CarryMediaDir+"/"+rel, host); err != nil {
+		if err := rootfs.CopyOut(root, liveos.CarryMediaDir+"/"+rel, host); err != nil {
 			return err
 		}
 		info.Carried[rel] = host

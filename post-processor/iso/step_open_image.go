@@ -11,21 +11,22 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
 // stepOpenImage attaches the builder's image read-only (a raw copy first when it is not raw)
 // and mounts its partitions read-only as its fstab says.
 //
-// Consumes: input, scratch. Produces: tree, release.
+// Consumes: input, scratch. Produces: tree; holds a releaser (stepstate.Hold) for stepReleaseImage.
 type stepOpenImage struct{ rel *releaser }
 
-// releaser owns the read-only mounts and the loop device; release is idempotent.
+// releaser owns the read-only mounts and the loop device; Release is idempotent.
 type releaser struct {
 	tree *diskimage.Tree
 	loop *diskimage.Loop
 }
 
-func (r *releaser) release() error {
+func (r *releaser) Release() error {
 	var errs []error
 	if r.tree != nil {
 		errs = append(errs, r.tree.Close())
@@ -39,10 +40,16 @@ func (r *releaser) release() error {
 }
 
 func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui, runner := getUI(state), getRunner(state)
-	in := state.Get(keyInput).(inputImage)
-	scratch := getString(state, keyScratch)
-
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	in, err := getInput(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui, runner, scratch := e.ui, e.runner, e.scratch
+	ui.Sayf("Opening %s read-only...", in.Path)
 	format, err := inputFormat(in)
 	if err != nil {
 		return halt(state, err)
@@ -50,13 +57,13 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 	raw := in.Path
 	if format != diskimage.FormatRaw {
 		raw = filepath.Join(scratch, "image.raw")
-		ui.Sayf("Converting the %s image to raw...", format)
+		ui.Message(fmt.Sprintf("Converting the %s image to raw...", format))
 		if err := diskimage.WorkingCopy(ctx, runner, in.Path, format, raw); err != nil {
 			return halt(state, fmt.Errorf("convert %s to raw: %w", in.Path, err))
 		}
 	}
 	s.rel = &releaser{}
-	state.Put(keyRelease, s.rel)
+	stepstate.Hold(state, s.rel)
 	loop, err := diskimage.AttachLoop(ctx, runner, raw, true)
 	if err != nil {
 		return halt(state, fmt.Errorf("attach %s read-only: %w", raw, err))
@@ -72,7 +79,7 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 	}
 	s.rel.tree = tree
 	state.Put(keyTree, tree)
-	ui.Sayf("Opened %s read-only (root file system on partition %d)", in.Path, tree.RootPartition.Number)
+	ui.Message(fmt.Sprintf("Root file system on partition %d", tree.RootPartition.Number))
 	return multistep.ActionContinue
 }
 
@@ -80,36 +87,25 @@ func (s *stepOpenImage) Cleanup(state multistep.StateBag) {
 	if s.rel == nil {
 		return
 	}
-	if err := s.rel.release(); err != nil {
+	if err := s.rel.Release(); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }
 
+// inputFormat reads the image's format from its content. The producer's format name is only
+// a hint, used when the content has no signature (a raw disk without partition table).
 func inputFormat(in inputImage) (diskimage.Format, error) {
-	switch in.Format {
-	case "", "vhd-fixed", "vhd":
-		// A fixed VHD is raw plus a footer, a dynamic one is not: read the content.
-		f, err := diskimage.DetectFormat(in.Path)
-		if err != nil {
-			return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
-		}
-		return f, nil
-	default:
-		return diskimage.ParseFormat(in.Format)
-	}
-}
-
-// stepReleaseImage unmounts the image and detaches it as soon as nothing more is read from it,
-// failing the conversion if that fails.
-type stepReleaseImage struct{}
-
-func (s *stepReleaseImage) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	if rel, ok := state.Get(keyRelease).(*releaser); ok {
-		if err := rel.release(); err != nil {
-			return halt(state, fmt.Errorf("release the image: %w", err))
+	f, err := diskimage.DetectFormat(in.Path)
+	if err != nil {
+		if hint, herr := diskimage.ParseFormat(in.Format); in.Format != "" && herr == nil {
+			f, err = hint, nil
 		}
 	}
-	return multistep.ActionContinue
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
+	case f == diskimage.FormatISO:
+		return "", fmt.Errorf("%s is an ISO, not a disk image: build a disk image from it with the imagecustomizer builder first", in.Path)
+	}
+	return f, nil
 }
-
-func (s *stepReleaseImage) Cleanup(multistep.StateBag) {}

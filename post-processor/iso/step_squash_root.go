@@ -10,7 +10,6 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
@@ -24,22 +23,29 @@ import (
 type stepSquashRoot struct{}
 
 func (s *stepSquashRoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
-	tree := state.Get(keyTree).(*diskimage.Tree)
-	out := filepath.Join(getString(state, keyScratch), "rootfs.img")
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	tree, err := getTree(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui := e.cfg, e.ui
+	out := filepath.Join(e.scratch, "rootfs.img")
 	start := time.Now()
 	ui.Sayf("Squashing the root file system (%s)...", cfg.SquashfsCompression)
 	// What an image rebuilt from an earlier ISO kept of that media goes on the media, not in the root.
 	excludes := append(liveos.DefaultSquashExcludes(), liveos.CarryDir)
 	argv := liveos.MksquashfsArgv(tree.Root, out, cfg.SquashfsCompression, excludes, runtime.NumCPU())
-	if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+	if err := execx.Run(ctx, e.runner, argv...); err != nil {
 		return halt(state, fmt.Errorf("squash the root file system: %w", err))
 	}
 	fi, err := os.Stat(out)
 	if err != nil {
 		return halt(state, err)
 	}
-	ui.Sayf("Squashed the root file system to %d MiB in %s", fi.Size()>>20, time.Since(start).Round(time.Second))
+	ui.Message(fmt.Sprintf("Squashed the root file system to %d MiB in %s", fi.Size()>>20, time.Since(start).Round(time.Second)))
 	state.Put(keySquashfs, out)
 	return multistep.ActionContinue
 }

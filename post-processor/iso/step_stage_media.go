@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/version"
 )
@@ -25,13 +22,21 @@ import (
 type stepStageMedia struct{}
 
 func (s *stepStageMedia) Run(_ context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui := getConfig(state), getUI(state)
-	layout, args, err := planMedia(cfg, state)
+	e, err := getEnv(state)
 	if err != nil {
 		return halt(state, err)
 	}
-	ui.Sayf("Kernel command line: %s", joinArgs(args))
-	staging := filepath.Join(getString(state, keyScratch), "media")
+	in, err := gatherMediaInput(e.cfg, state)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Say("Staging the media...")
+	layout, args, err := planMedia(in)
+	if err != nil {
+		return halt(state, err)
+	}
+	e.ui.Message("Kernel command line: " + strings.Join(args, " "))
+	staging := filepath.Join(e.scratch, "media")
 	if err := stage(layout, staging); err != nil {
 		return halt(state, fmt.Errorf("stage the media: %w", err))
 	}
@@ -41,76 +46,6 @@ func (s *stepStageMedia) Run(_ context.Context, state multistep.StateBag) multis
 }
 
 func (s *stepStageMedia) Cleanup(multistep.StateBag) {}
-
-// planMedia turns what earlier steps produced into the media layout (pure apart from reading
-// the state bag).
-func planMedia(cfg *Config, state multistep.StateBag) (liveos.Layout, []string, error) {
-	info := getImage(state)
-	initrds := state.Get(keyInitrds).(map[string]string)
-	efi := state.Get(keyEFI).(*efiFiles)
-
-	// An image rebuilt from an earlier ISO brings that media's iso arguments: they come first,
-	// then this build's, as in the original.
-	userArgs := cfg.extraArgs()
-	if info.Saved != nil {
-		userArgs = append(append([]string(nil), info.Saved.UserArgs...), userArgs...)
-	}
-	live := liveos.LiveArgs(cfg.VolumeLabel)
-	args := liveos.ComposeArgs(live, info.Args, userArgs)
-	gc := liveos.GrubConfig{Label: cfg.VolumeLabel, Timeout: 3, Serial: true}
-	var kernels []liveos.Kernel
-	var versions []string
-	for _, k := range info.Kernels {
-		gc.Entries = append(gc.Entries, liveos.GrubEntry{
-			Title:  "Live OS, kernel " + k.Version,
-			Linux:  "/" + k.ISOVmlinuz(),
-			Initrd: "/" + k.ISOInitrd(),
-			Args:   args,
-		})
-		kernels = append(kernels, liveos.Kernel{Version: k.Version, Vmlinuz: k.Vmlinuz, Initrd: initrds[k.Version]})
-		versions = append(versions, k.Version)
-	}
-	saved, err := liveos.SavedConfig{
-		Label: cfg.VolumeLabel, LiveArgs: live, ImageArgs: info.Args, UserArgs: userArgs,
-		Compression: cfg.SquashfsCompression, InitramfsType: string(cfg.iso.InitramfsType),
-		PluginVersion: version.PluginVersion.String(), Kernels: versions,
-	}.Marshal()
-	if err != nil {
-		return liveos.Layout{}, nil, err
-	}
-	extra := carriedFiles(info.Carried, cfg.iso.AdditionalFiles)
-	for _, f := range cfg.iso.AdditionalFiles {
-		mf := liveos.MediaFile{Dest: f.Destination, Source: f.Source}
-		if f.Content != nil {
-			mf.Content = []byte(*f.Content)
-		}
-		if f.Permissions != nil {
-			mf.Mode = os.FileMode(*f.Permissions)
-		} else if f.Source != "" {
-			if fi, err := os.Stat(f.Source); err == nil {
-				mf.Mode = fi.Mode().Perm()
-			}
-		}
-		extra = append(extra, mf)
-	}
-	layout, err := liveos.PlanLayout(liveos.LayoutInput{
-		Label:           cfg.VolumeLabel,
-		Kernels:         kernels,
-		GrubCfg:         liveos.RenderGrubCfg(gc),
-		EFIBootImg:      efi.BootImg,
-		BIOSImg:         getString(state, keyBIOSImg),
-		Shim:            efi.Shim,
-		Grub:            efi.Grub,
-		MokManager:      efi.MokManager,
-		Squashfs:        getString(state, keySquashfs),
-		SavedConfig:     saved,
-		AdditionalFiles: extra,
-	})
-	if err != nil {
-		return liveos.Layout{}, nil, fmt.Errorf("iso: %w", err)
-	}
-	return layout, args, nil
-}
 
 // stage materializes the layout: files with Content are written, files with a Source are
 // hard-linked when possible (same file system) and copied otherwise.
@@ -157,37 +92,47 @@ func copyFile(src, dst string, mode os.FileMode) error {
 	return errors.Join(err, out.Close())
 }
 
-func joinArgs(args []string) string {
-	s := ""
-	for i, a := range args {
-		if i > 0 {
-			s += " "
+// gatherMediaInput collects what earlier steps produced and the settings planMedia needs.
+// It reads the mode of additional files given by source, so planMedia itself reads nothing.
+func gatherMediaInput(cfg *Config, state multistep.StateBag) (mediaInput, error) {
+	info, err := getImage(state)
+	if err != nil {
+		return mediaInput{}, err
+	}
+	initrds, err := getInitrds(state)
+	if err != nil {
+		return mediaInput{}, err
+	}
+	efi, err := getEFI(state)
+	if err != nil {
+		return mediaInput{}, err
+	}
+	var extra []liveos.MediaFile
+	for _, f := range cfg.iso.AdditionalFiles {
+		mf := liveos.MediaFile{Dest: f.Destination, Source: f.Source}
+		if f.Content != nil {
+			mf.Content = []byte(*f.Content)
 		}
-		s += a
-	}
-	return s
-}
-
-// carriedFiles are the earlier media's files that this build's additional files do not replace.
-func carriedFiles(carried map[string]string, replacing icconfig.AdditionalFileList) []liveos.MediaFile {
-	replaced := map[string]bool{}
-	for _, f := range replacing {
-		replaced[strings.TrimPrefix(path.Clean("/"+f.Destination), "/")] = true
-	}
-	var out []liveos.MediaFile
-	for _, dest := range sortedKeys(carried) {
-		if !replaced[dest] {
-			out = append(out, liveos.MediaFile{Dest: dest, Source: carried[dest]})
+		if f.Permissions != nil {
+			mf.Mode = os.FileMode(*f.Permissions)
+		} else if f.Source != "" {
+			if fi, err := os.Stat(f.Source); err == nil {
+				mf.Mode = fi.Mode().Perm()
+			}
 		}
+		extra = append(extra, mf)
 	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return mediaInput{
+		Label:           cfg.VolumeLabel,
+		ExtraArgs:       cfg.extraArgs(),
+		Compression:     cfg.SquashfsCompression,
+		InitramfsType:   string(cfg.iso.InitramfsType),
+		PluginVersion:   version.PluginVersion.String(),
+		AdditionalFiles: extra,
+		Image:           *info,
+		Initrds:         initrds,
+		EFI:             *efi,
+		Squashfs:        getString(state, keySquashfs),
+		BIOSImg:         getString(state, keyBIOSImg),
+	}, nil
 }

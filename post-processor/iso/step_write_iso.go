@@ -18,22 +18,29 @@ import (
 type stepWriteISO struct{}
 
 func (s *stepWriteISO) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui := getUI(state)
-	out := getString(state, keyOutput)
-	layout := state.Get(keyLayout).(liveos.Layout)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	layout, err := getLayout(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	ui, out := e.ui, getString(state, keyOutput)
+	ui.Sayf("Writing the ISO %s with xorriso...", out)
 	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
 		return halt(state, fmt.Errorf("replace output %q: %w", out, err))
 	}
 	start := time.Now()
 	argv := liveos.XorrisoArgv(layout.XorrisoOptions(out, getString(state, keyStaging), getString(state, keyBIOSMBR)))
-	if err := execx.Run(ctx, getRunner(state), argv...); err != nil {
+	if err := execx.Run(ctx, e.runner, argv...); err != nil {
 		return halt(state, fmt.Errorf("write the ISO %s: %w", out, err))
 	}
 	fi, err := os.Stat(out)
 	if err != nil {
 		return halt(state, err)
 	}
-	ui.Sayf("Wrote %s (%d MiB) in %s", out, fi.Size()>>20, time.Since(start).Round(time.Second))
+	ui.Message(fmt.Sprintf("Wrote %s (%d MiB) in %s", out, fi.Size()>>20, time.Since(start).Round(time.Second)))
 	return multistep.ActionContinue
 }
 

@@ -110,13 +110,13 @@ func TestBIOSBootPrefersTheImagesModules(t *testing.T) {
 }
 
 func TestBIOSBootWithoutAnyModulesSaysWhatToDo(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(hostBIOSModDir, "normal.mod")); err == nil {
+	if _, err := os.Stat(filepath.Join(liveos.HostBIOSModDir, "normal.mod")); err == nil {
 		// The host has grub-pc-bin: the step falls back to it.
 		state, rec := stepState(t, &imageInfo{})
 		if (&stepBIOSBoot{}).Run(context.Background(), state) != multistep.ActionContinue {
 			t.Fatal(state.Get(keyError))
 		}
-		if !strings.Contains(rec.Joined(), "-d "+hostBIOSModDir) {
+		if !strings.Contains(rec.Joined(), "-d "+liveos.HostBIOSModDir) {
 			t.Errorf("no fallback to the host's modules:\n%s", rec.Joined())
 		}
 		return

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
 
 // Boot configuration files that carry the kernel command line.
@@ -130,7 +131,7 @@ var grubCmdlineAssign = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?GRUB_CMD
 func appendGrubCmdline(file string, args []string) string {
 	grubArgs := make([]string, len(args))
 	for i, a := range args {
-		grubArgs[i] = grubQuote(a)
+		grubArgs[i] = liveos.GrubQuote(a)
 	}
 	add := strings.Join(grubArgs, " ")
 	locs := grubCmdlineAssign.FindAllStringIndex(file, -1)
@@ -198,17 +199,6 @@ func shellWordEnd(s string, i int) int {
 	}
 	return i
 }
-
-// grubQuote quotes an argument for GRUB's parser (single quotes, as the original's
-// grub.QuoteString does) when it holds anything but plain characters.
-func grubQuote(a string) string {
-	if grubPlain.MatchString(a) {
-		return a
-	}
-	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-}
-
-var grubPlain = regexp.MustCompile(`^[A-Za-z0-9_./:,=+@%-]+$`)
 
 // dqEscape escapes s for a double-quoted shell string.
 func dqEscape(s string) string {

@@ -2,6 +2,7 @@ package imagecustomizer
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -85,7 +86,7 @@ func setOptions(content, name string, opts map[string]string) string {
 				f[j], seen[k] = k+"="+v, true
 			}
 		}
-		for _, k := range sortedKeys(opts) {
+		for _, k := range slices.Sorted(maps.Keys(opts)) {
 			if !seen[k] {
 				f = append(f, k+"="+opts[k])
 			}
@@ -94,7 +95,7 @@ func setOptions(content, name string, opts map[string]string) string {
 		return joinLines(lines)
 	}
 	line := "options " + name
-	for _, k := range sortedKeys(opts) {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		line += " " + k + "=" + opts[k]
 	}
 	return joinLines(append(lines, line))
@@ -112,15 +113,6 @@ func joinLines(lines []string) string {
 		return ""
 	}
 	return strings.Join(lines, "\n") + "\n"
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // configureModules reads the three files from the image, applies planModules and writes

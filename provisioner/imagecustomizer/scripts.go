@@ -3,7 +3,9 @@ package imagecustomizer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
@@ -80,7 +82,7 @@ func scriptCommand(s icconfig.Script, file string) string {
 	argv := []string{}
 	if len(s.EnvironmentVariables) > 0 {
 		argv = append(argv, "env")
-		for _, k := range sortedKeys(s.EnvironmentVariables) {
+		for _, k := range slices.Sorted(maps.Keys(s.EnvironmentVariables)) {
 			argv = append(argv, k+"="+s.EnvironmentVariables[k])
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
@@ -190,7 +191,7 @@ func openImage(t *testing.T, path string) *diskimage.Tree {
 // readImageFile reads a file of an opened image (paths resolved inside the image).
 func readImageFile(t *testing.T, tree *diskimage.Tree, path string) (string, os.FileMode) {
 	t.Helper()
-	f, err := diskimage.OpenInRoot(tree.Root, path, os.O_RDONLY)
+	f, err := rootfs.OpenInRoot(tree.Root, path, os.O_RDONLY)
 	if err != nil {
 		t.Fatalf("open %s in the built image: %v", path, err)
 	}

@@ -27,12 +27,19 @@ type efiFiles struct {
 type stepEFIBoot struct{}
 
 func (s *stepEFIBoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	cfg, ui, runner := getConfig(state), getUI(state), getRunner(state)
-	info := getImage(state)
-	scratch := getString(state, keyScratch)
+	e, err := getEnv(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	info, err := getImage(state)
+	if err != nil {
+		return halt(state, err)
+	}
+	cfg, ui, runner, scratch := e.cfg, e.ui, e.runner, e.scratch
+	ui.Say("Building the UEFI boot image (efiboot.img)...")
 	efi := &efiFiles{Shim: info.Shim, Grub: info.CDGrub, MokManager: info.MokManager}
 	if efi.Grub == "" {
-		ui.Say("The image has no signed CD GRUB: building a standalone GRUB from its modules (it will not boot under Secure Boot)")
+		ui.Message("The image has no signed CD GRUB: building a standalone GRUB from its modules (it will not boot under Secure Boot)")
 		efi.Shim, efi.MokManager = "", ""
 		efi.Grub = filepath.Join(scratch, "grubx64-standalone.efi")
 		early := filepath.Join(scratch, "grub-early.cfg")
@@ -63,34 +70,3 @@ func (s *stepEFIBoot) Run(ctx context.Context, state multistep.StateBag) multist
 }
 
 func (s *stepEFIBoot) Cleanup(multistep.StateBag) {}
-
-// hostBIOSModDir is where Debian's grub-pc-bin keeps the i386-pc modules on the build host.
-const hostBIOSModDir = "/usr/lib/grub/i386-pc"
-
-// stepBIOSBoot builds GRUB's El Torito BIOS core from the image's i386-pc modules, or the
-// host's when the image has none, and picks the matching hybrid MBR (boot_hybrid.img).
-//
-// Consumes: image, scratch. Produces: bios_img, bios_mbr.
-type stepBIOSBoot struct{}
-
-func (s *stepBIOSBoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
-	ui := getUI(state)
-	info := getImage(state)
-	modDir := info.BIOSModDir
-	if modDir == "" {
-		if _, err := os.Stat(filepath.Join(hostBIOSModDir, "normal.mod")); err != nil {
-			return halt(state, fmt.Errorf("bios_boot: neither the image nor the host has i386-pc GRUB modules (install grub-pc-bin, or set bios_boot = false)"))
-		}
-		modDir = hostBIOSModDir
-		ui.Say("The image has no i386-pc GRUB modules: using the host's for BIOS boot")
-	}
-	out := filepath.Join(getString(state, keyScratch), "bios.img")
-	if err := execx.Run(ctx, getRunner(state), liveos.GrubBIOSImageArgv(modDir, out, liveos.DefaultBIOSModules())...); err != nil {
-		return halt(state, fmt.Errorf("build the BIOS El Torito image: %w", err))
-	}
-	state.Put(keyBIOSImg, out)
-	state.Put(keyBIOSMBR, filepath.Join(modDir, "boot_hybrid.img"))
-	return multistep.ActionContinue
-}
-
-func (s *stepBIOSBoot) Cleanup(multistep.StateBag) {}

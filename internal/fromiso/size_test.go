@@ -1,4 +1,4 @@
-package diskimage
+package fromiso
 
 import "testing"
 
@@ -16,15 +16,15 @@ Parallel unsquashfs: Using 2 processors
 	}
 }
 
-func TestFromISODiskSize(t *testing.T) {
+func TestDiskSize(t *testing.T) {
 	cases := map[string]struct{ tree, want int64 }{
 		"small tree gets the 1 GiB minimum root": {100 * mib, (2 + 64 + 1024 + 1) * mib},
 		"big tree gets half again":               {2000 * mib, (2 + 64 + 3000 + 1) * mib},
 		"rounded up to MiB":                      {2000*mib + 1, (2 + 64 + 3001 + 1) * mib},
 	}
 	for name, tc := range cases {
-		if got := FromISODiskSize(tc.tree); got != tc.want {
-			t.Errorf("%s: FromISODiskSize(%d) = %d MiB, want %d MiB", name, tc.tree, got/mib, tc.want/mib)
+		if got := DiskSize(tc.tree); got != tc.want {
+			t.Errorf("%s: DiskSize(%d) = %d MiB, want %d MiB", name, tc.tree, got/mib, tc.want/mib)
 		}
 	}
 }

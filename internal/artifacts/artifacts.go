@@ -1,0 +1,19 @@
+// Package artifacts names what the plugin's Packer components share about the artifacts they
+// hand each other: artifact ids and artifact state keys. It is a leaf: adapters import it, it
+// imports nothing of the plugin, so no adapter needs to import another.
+package artifacts
+
+// Artifact ids (Packer's BuilderId of an artifact, and the plugin type used to decode configs).
+const (
+	// BuilderID marks the imagecustomizer builder's disk images.
+	BuilderID = "imagecustomizer.builder"
+	// ISOID marks the imagecustomizer-iso post-processor's Live OS ISOs.
+	ISOID = "imagecustomizer.post-processor.iso"
+)
+
+// Artifact state keys.
+const (
+	// StateImageFormat is the output format a disk image was written in (raw, qcow2, vhd,
+	// vhd-fixed, vhdx). A reader treats it as a hint: the file's content is what counts.
+	StateImageFormat = "image_format"
+)
