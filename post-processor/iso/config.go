@@ -4,7 +4,6 @@
 package iso
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -74,37 +73,12 @@ func (c *Config) Prepare(raws ...interface{}) error {
 	var errs *packersdk.MultiError
 	add := func(err error) { errs = packersdk.MultiErrorAppend(errs, err) }
 
-	iso := icconfig.Iso{}
-	if c.ConfigFile != "" {
-		file, err := icconfig.Load(c.ConfigFile)
-		if err != nil {
-			add(fmt.Errorf("config_file: %w", err))
-		} else if file.Iso != nil {
-			iso = *file.Iso
-		}
-	}
-	hclFiles, fileErrs := c.hclAdditionalFiles()
-	for _, e := range fileErrs {
+	iso, isoErrs := c.isoSection()
+	for _, e := range isoErrs {
 		add(e)
-	}
-	iso.AdditionalFiles = append(iso.AdditionalFiles, hclFiles...)
-	if len(c.KernelCommandLine.ExtraCommandLine) > 0 {
-		if iso.KernelCommandLine == nil {
-			iso.KernelCommandLine = &icconfig.KernelCommandLine{}
-		}
-		iso.KernelCommandLine.ExtraCommandLine = append(iso.KernelCommandLine.ExtraCommandLine, c.KernelCommandLine.ExtraCommandLine...)
-	}
-	if c.InitramfsType != "" {
-		iso.InitramfsType = icconfig.InitramfsType(c.InitramfsType)
 	}
 	if iso.InitramfsType == "" {
 		iso.InitramfsType = icconfig.InitramfsBootstrap
-	}
-	if err := (&icconfig.Config{Iso: &iso}).IsValid(); err != nil {
-		add(err)
-	}
-	if iso.InitramfsType == icconfig.InitramfsFullOS {
-		add(errors.New("initramfs_type \"full-os\" is not supported yet; use \"bootstrap\""))
 	}
 	c.iso = iso
 
