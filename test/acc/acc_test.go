@@ -13,17 +13,7 @@ import (
 
 func packer(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	if os.Getenv("PACKER_ACC") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PACKER_ACC is not set: run the acceptance tests through `make acc`")
-		}
-		t.Skip("acceptance test: set PACKER_ACC=1 and PACKER (run `make acc`)")
-	}
-	bin := os.Getenv("PACKER")
-	if bin == "" {
-		bin = "packer"
-	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(requireAcc(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.CombinedOutput()
