@@ -19,13 +19,13 @@ import (
 // builds the archives from a fresh clone of the committed tree, which has no bin/; every archive
 // matches the _SHA256SUMS file; the linux_amd64 binary from its archive installs with
 // `packer plugins install --path` and `packer plugins installed` lists it. Only linux/amd64 is
-// built (--single-target), to spare CI the other targets.
+// built (RELEASE_SNAPSHOT_AMD64_ONLY), to spare CI the other targets.
 func TestReleaseArchivesInstallLikePackerInit(t *testing.T) {
 	packerBin := requireAcc(t)
 	work := t.TempDir()
 	clone := filepath.Join(work, "packer-plugin-imagecustomizer")
 	run(t, "", nil, "git", "clone", "--quiet", repoRoot(t), clone)
-	run(t, clone, []string{"GOOS=linux", "GOARCH=amd64"}, "make", "release-snapshot", "RELEASE_FLAGS=--single-target")
+	run(t, clone, []string{"RELEASE_SNAPSHOT_AMD64_ONLY=1"}, "make", "release-snapshot")
 
 	api := apiVersion(t, clone)
 	dist := filepath.Join(clone, "dist")
