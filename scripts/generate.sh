@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 copy="$work/packer-plugin-imagecustomizer"
 mkdir -p "$copy"
-tar -C "$repo" --exclude=./.git --exclude=./bin --exclude=./.packer.d --exclude='./example/output-*' \
+tar -C "$repo" --exclude=./.git --exclude=./bin --exclude=./dist --exclude=./.packer.d --exclude='./example/output-*' --exclude='./example/*/output-*' \
   --exclude='./packer-plugin-imagecustomizer' -cf - . | tar -C "$copy" -xf -
 
 generated_paths() { # the files this script owns, relative to a tree

@@ -20,7 +20,13 @@ import (
 
 // Config is the configuration of `post-processor "imagecustomizer-iso"`. Its settings mirror
 // the `iso` section of an Image Customizer configuration, which can also be read from
-// `config_file`.
+// `config_file`; HCL settings are added to the file's (see `config_file`).
+//
+// The input disk image is kept: Packer's `keep_input_artifact` defaults to `true` for this
+// post-processor, since the disk image is a useful artifact of its own; set it to `false` to
+// delete the image once the ISO is written. An existing `output` file stops the build unless
+// Packer runs with `-force`, which overwrites it. Legacy `{{ }}` templates are interpolated in
+// the settings, and HCL2 expressions work as everywhere.
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 
@@ -40,8 +46,8 @@ type Config struct {
 	// Path of the ISO to write. Defaults to `<directory of the input image>/<build name>.iso`.
 	Output string `mapstructure:"output" required:"false"`
 	// ISO volume label, which the boot loader and dracut use to find the media
-	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. Up to 32 of
-	// `A-Z a-z 0-9 _ -`; choose another when a machine may have a disk with the same label.
+	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. 1 to 32 characters
+	// from `A-Z a-z 0-9 _ - .`; choose another when a machine may have a disk with the same label.
 	VolumeLabel string `mapstructure:"volume_label" required:"false"`
 	// Compression of the squashfs root: `gzip` (default, like the original), `zstd`, `xz` or `lz4`.
 	SquashfsCompression string `mapstructure:"squashfs_compression" required:"false"`
