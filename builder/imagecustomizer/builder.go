@@ -75,6 +75,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	return &Artifact{
 		Path:      getString(state, keyOutputImage),
 		Format:    b.config.OutputFormat,
+		BaseImage: b.config.BaseImage,
 		StateData: map[string]interface{}{"generated_data": generated(state)},
 	}, nil
 }
