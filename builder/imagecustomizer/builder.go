@@ -64,7 +64,8 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 		&stepChrootMounts{},
 		&stepCopyFiles{},
 		&stepSetGeneratedData{},
-		&stepChrootProvision{},
+		&stepChrootCommunicator{},
+		&commonsteps.StepProvision{},
 		&stepEarlyCleanup{},
 		&stepConvertOutput{},
 	}
