@@ -52,6 +52,14 @@ func TestErrorCleanupProvisionerRunsAfterAFailingProvisioner(t *testing.T) {
 	if !strings.Contains(b.Output, "exit status 3") && !strings.Contains(b.Output, "non-zero exit status: 3") {
 		t.Error("the build error is not the failing provisioner's")
 	}
+	assertNothingLeftUnder(t, dir)
+}
+
+// assertNothingLeftUnder checks that nothing is mounted under dir and no loop device is
+// attached to a file under it: the resources of a build whose output and mounts are there,
+// whatever other builds on the machine hold.
+func assertNothingLeftUnder(t *testing.T, dir string) {
+	t.Helper()
 	mounts, err := diskimage.MountsUnder(dir)
 	if err != nil || len(mounts) > 0 {
 		t.Errorf("still mounted under %s: %v %v", dir, mounts, err)
