@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 copy="$work/packer-plugin-imagecustomizer"
 mkdir -p "$copy"
-tar -C "$repo" --exclude=./.git --exclude=./bin --exclude=./.packer.d --exclude='./example/output-*' \
+tar -C "$repo" --exclude=./.git --exclude=./bin --exclude=./dist --exclude=./.packer.d --exclude='./example/output-*' --exclude='./example/*/output-*' \
   --exclude='./packer-plugin-imagecustomizer' -cf - . | tar -C "$copy" -xf -
 
 generated_paths() { # the files this script owns, relative to a tree
@@ -24,6 +24,13 @@ generated_paths() { # the files this script owns, relative to a tree
   find . -name '*.hcl2spec.go' -delete
   rm -rf docs-partials .web-docs/components
   PATH="$repo/bin:$PATH" timeout 600 go generate ./...
+  # Field types in a template's terms: a nested struct is a block (a list of them, a block that
+  # may repeat), an optional number is a number. The docs name none of the plugin's Go types.
+  find docs-partials -name '*.mdx' -exec sed -i -E \
+    -e 's/^(- `[a-z0-9_]+`) \(\[\]([a-z]+\.)?[A-Z][A-Za-z]*\)/\1 (block, repeatable)/' \
+    -e 's/^(- `[a-z0-9_]+`) \((\\\*)?([a-z]+\.)?[A-Z][A-Za-z]*\)/\1 (block)/' \
+    -e 's/^(- `[a-z0-9_]+`) \(\\\*(int|int64)\)/\1 (number)/' \
+    -e 's/^(- `[a-z0-9_]+`) \(\\\*string\)/\1 (string)/' {} +
   # Render docs/ with the partials, then lay them out as the integration pages expect.
   rm -rf .docs
   "$repo/bin/packer-sdc" renderdocs -src docs -partials docs-partials/ -dst .docs/

@@ -2,15 +2,20 @@ package imagecustomizer
 
 import (
 	"fmt"
+	"log"
 	"os"
+
+	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 )
 
 // Artifact is the customized disk image.
 type Artifact struct {
-	Path      string
-	Format    string
+	Path   string
+	Format string
+	// BaseImage is the image the build started from.
+	BaseImage string
 	StateData map[string]interface{}
 }
 
@@ -25,8 +30,16 @@ func (a *Artifact) String() string {
 }
 
 func (a *Artifact) State(name string) interface{} {
-	if name == artifacts.StateImageFormat {
+	switch name {
+	case artifacts.StateImageFormat:
 		return a.Format
+	case registryimage.ArtifactStateURI:
+		img, err := a.registryImage()
+		if err != nil {
+			log.Printf("[DEBUG] describe the image for HCP Packer: %v", err)
+			return nil
+		}
+		return img
 	}
 	return a.StateData[name]
 }

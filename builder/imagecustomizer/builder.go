@@ -64,7 +64,8 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 		&stepChrootMounts{},
 		&stepCopyFiles{},
 		&stepSetGeneratedData{},
-		&stepChrootProvision{},
+		&stepChrootCommunicator{},
+		&commonsteps.StepProvision{},
 		&stepEarlyCleanup{},
 		&stepConvertOutput{},
 	}
@@ -75,6 +76,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 	return &Artifact{
 		Path:      getString(state, keyOutputImage),
 		Format:    b.config.OutputFormat,
+		BaseImage: b.config.BaseImage,
 		StateData: map[string]interface{}{"generated_data": generated(state)},
 	}, nil
 }

@@ -21,6 +21,11 @@ import (
 
 // Config is the configuration of `source "imagecustomizer"`. Setting names follow the
 // amazon-chroot and azure-chroot builders where they mean the same thing.
+//
+// Run Packer as root on Linux: the build attaches loop devices and mounts file systems. An
+// existing `output_directory` stops the build unless Packer runs with `-force`, which deletes it
+// first. Legacy `{{ }}` templates work in `mount_path`, `command_wrapper` and the mount commands,
+// with the variables each setting names.
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 

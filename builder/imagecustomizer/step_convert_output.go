@@ -30,7 +30,7 @@ func (s *stepConvertOutput) Run(ctx context.Context, state multistep.StateBag) m
 	if work != out {
 		ui.Sayf("Converting the image to %s...", format)
 		argv := diskimage.ConvertArgv(work, diskimage.FormatRaw, out, format)
-		if err := execx.Run(ctx, e.runner, argv...); err != nil {
+		if err := e.runner.Run(ctx, execx.Cmd{Argv: argv, Progress: qemuImgProgress(ui, "convert")}); err != nil {
 			return halt(state, fmt.Errorf("write output_format %q: %w", format, err))
 		}
 		if err := os.Remove(work); err != nil {

@@ -43,7 +43,7 @@ func (s *stepWorkingCopy) Run(ctx context.Context, state multistep.StateBag) mul
 		}
 	} else {
 		ui.Sayf("Copying %s image %s to a raw working copy...", format, cfg.BaseImage)
-		if err := diskimage.WorkingCopy(ctx, e.runner, cfg.BaseImage, format, work); err != nil {
+		if err := diskimage.WorkingCopyProgress(ctx, e.runner, cfg.BaseImage, format, work, qemuImgProgress(ui, "copy")); err != nil {
 			return halt(state, fmt.Errorf("copy base_image %q: %w", cfg.BaseImage, err))
 		}
 	}

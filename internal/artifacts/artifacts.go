@@ -17,3 +17,7 @@ const (
 	// vhd-fixed, vhdx). A reader treats it as a hint: the file's content is what counts.
 	StateImageFormat = "image_format"
 )
+
+// RegistryProvider is the provider name under which HCP Packer lists both artifacts (their
+// par.artifact.metadata).
+const RegistryProvider = "imagecustomizer"

@@ -22,11 +22,11 @@ func qemuFormat(f Format) string {
 }
 
 // ConvertArgv is the qemu-img command that writes src (in srcFmt) to dst in
-// the output format. The -o options are the original tool's: a fixed VHD
-// keeps the exact virtual size (force_size=on, no CHS rounding), and VHDX
-// uses 2 MiB blocks.
+// the output format, printing its progress (-p). The -o options are the
+// original tool's: a fixed VHD keeps the exact virtual size (force_size=on,
+// no CHS rounding), and VHDX uses 2 MiB blocks.
 func ConvertArgv(src string, srcFmt Format, dst string, out OutputFormat) []string {
-	argv := []string{"qemu-img", "convert", "-f", qemuFormat(srcFmt)}
+	argv := []string{"qemu-img", "convert", "-p", "-f", qemuFormat(srcFmt)}
 	switch out {
 	case OutputVHD:
 		argv = append(argv, "-O", "vpc", "-o", "subformat=dynamic")
@@ -52,12 +52,18 @@ func WorkingCopyArgv(src string, f Format, dst string) []string {
 // WorkingCopy writes a sparse raw copy of src to dst, which is then safe to
 // attach read-write. src is only ever read.
 func WorkingCopy(ctx context.Context, r execx.Runner, src string, f Format, dst string) error {
+	return WorkingCopyProgress(ctx, r, src, f, dst, nil)
+}
+
+// WorkingCopyProgress is WorkingCopy handing the tool's output to progress
+// (qemu-img's percentages; nil for none).
+func WorkingCopyProgress(ctx context.Context, r execx.Runner, src string, f Format, dst string, progress func(string)) error {
 	if same, err := samePath(src, dst); err != nil {
 		return fmt.Errorf("make working copy of %s: %w", src, err)
 	} else if same {
 		return fmt.Errorf("make working copy of %s: destination %s is the source image itself", src, dst)
 	}
-	if err := execx.Run(ctx, r, WorkingCopyArgv(src, f, dst)...); err != nil {
+	if err := r.Run(ctx, execx.Cmd{Argv: WorkingCopyArgv(src, f, dst), Progress: progress}); err != nil {
 		return fmt.Errorf("make working copy of %s in %s: %w", src, dst, err)
 	}
 	return nil

@@ -18,9 +18,9 @@ func TestWorkingCopyArgv(t *testing.T) {
 	}{
 		{FormatRaw, "cp --reflink=auto --sparse=always -- in.img out.raw"},
 		{FormatISO, "cp --reflink=auto --sparse=always -- in.img out.raw"},
-		{FormatQcow2, "qemu-img convert -f qcow2 -O raw in.img out.raw"},
-		{FormatVHD, "qemu-img convert -f vpc -O raw in.img out.raw"},
-		{FormatVHDX, "qemu-img convert -f vhdx -O raw in.img out.raw"},
+		{FormatQcow2, "qemu-img convert -p -f qcow2 -O raw in.img out.raw"},
+		{FormatVHD, "qemu-img convert -p -f vpc -O raw in.img out.raw"},
+		{FormatVHDX, "qemu-img convert -p -f vhdx -O raw in.img out.raw"},
 	} {
 		rec := &execx.Recorder{}
 		dir := t.TempDir()

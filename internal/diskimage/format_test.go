@@ -89,11 +89,11 @@ func TestConvertArgv(t *testing.T) {
 		out  OutputFormat
 		want string
 	}{
-		{FormatRaw, OutputQcow2, "qemu-img convert -f raw -O qcow2 in out"},
-		{FormatQcow2, OutputRaw, "qemu-img convert -f qcow2 -O raw in out"},
-		{FormatVHD, OutputVHD, "qemu-img convert -f vpc -O vpc -o subformat=dynamic in out"},
-		{FormatRaw, OutputVHDFixed, "qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on in out"},
-		{FormatVHDX, OutputVHDX, "qemu-img convert -f vhdx -O vhdx -o subformat=dynamic,block_size=2097152 in out"},
+		{FormatRaw, OutputQcow2, "qemu-img convert -p -f raw -O qcow2 in out"},
+		{FormatQcow2, OutputRaw, "qemu-img convert -p -f qcow2 -O raw in out"},
+		{FormatVHD, OutputVHD, "qemu-img convert -p -f vpc -O vpc -o subformat=dynamic in out"},
+		{FormatRaw, OutputVHDFixed, "qemu-img convert -p -f raw -O vpc -o subformat=fixed,force_size=on in out"},
+		{FormatVHDX, OutputVHDX, "qemu-img convert -p -f vhdx -O vhdx -o subformat=dynamic,block_size=2097152 in out"},
 	} {
 		if got := strings.Join(ConvertArgv("in", tc.src, "out", tc.out), " "); got != tc.want {
 			t.Errorf("ConvertArgv(%s→%s) = %q; want %q", tc.src, tc.out, got, tc.want)

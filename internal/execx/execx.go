@@ -36,6 +36,10 @@ type Cmd struct {
 	// Stdout, when set, receives the tool's standard output (it is then
 	// not logged line by line).
 	Stdout io.Writer
+	// Progress, when set, receives every line the tool prints on stdout or
+	// stderr as it prints it, and every update of a line it redraws in place
+	// with a carriage return (the progress bars of mksquashfs and qemu-img -p).
+	Progress func(line string)
 }
 
 // String renders the command shell-quoted, for logs and errors.
@@ -93,9 +97,17 @@ func (r *Real) Run(ctx context.Context, c Cmd) error {
 	} else {
 		cmd.Stdout = stdoutLog
 	}
+	updates := NewUpdates(c.Progress)
+	if c.Progress != nil {
+		cmd.Stdout = io.MultiWriter(cmd.Stdout, updates)
+		cmd.Stderr = io.MultiWriter(cmd.Stderr, updates)
+	}
 	err := cmd.Run()
 	tail.Flush()
 	stdoutLog.Flush()
+	if c.Progress != nil {
+		updates.Flush()
+	}
 	if err == nil {
 		return nil
 	}

@@ -105,3 +105,30 @@ func TestCancelKillsTheProcessGroup(t *testing.T) {
 		t.Fatal("Run did not return after cancel: the background child kept it waiting")
 	}
 }
+
+func TestRealRunReportsProgressUpdates(t *testing.T) {
+	var got []string
+	r := &Real{}
+	err := r.Run(context.Background(), Cmd{
+		Argv:     []string{"sh", "-c", `printf 'start\n[=  ] 1/4 25%%\r[== ] 2/4 50%%\r'; sleep 0.1; printf 'warn\n' >&2; sleep 0.1; printf '[===] 4/4 100%%'`},
+		Progress: func(line string) { got = append(got, line) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"start", "[=  ] 1/4 25%", "[== ] 2/4 50%", "warn", "[===] 4/4 100%"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("updates = %q, want %q", got, want)
+	}
+}
+
+func TestRecorderFeedsProgress(t *testing.T) {
+	var got []string
+	r := &Recorder{Respond: func(Cmd) (string, error) { return "a\rb\nc", nil }}
+	if err := r.Run(context.Background(), Cmd{Argv: []string{"x"}, Progress: func(l string) { got = append(got, l) }}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "|") != "a|b|c" {
+		t.Errorf("updates = %q", got)
+	}
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // Recorder is a Runner for tests: it records every command and answers
-// with Respond (nil means success with no output).
+// with Respond (nil means success with no output). Respond's output goes to
+// c.Stdout and, split into updates as Real splits them, to c.Progress.
 type Recorder struct {
 	mu      sync.Mutex
 	Calls   []Cmd
@@ -27,6 +28,11 @@ func (r *Recorder) Run(_ context.Context, c Cmd) error {
 	out, err := respond(c)
 	if c.Stdout != nil && out != "" {
 		_, _ = io.WriteString(c.Stdout, out)
+	}
+	if c.Progress != nil && out != "" {
+		u := NewUpdates(c.Progress)
+		_, _ = io.WriteString(u, out)
+		u.Flush()
 	}
 	return err
 }

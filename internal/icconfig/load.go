@@ -20,7 +20,9 @@ var unsupported = map[string][]string{
 }
 
 // Load reads and decodes the YAML (or JSON) configuration at path.
-// Relative paths in it are resolved against the file's directory.
+// Relative paths in it are resolved against the file's directory. Decoding
+// problems are returned joined, each naming its YAML path; the caller names
+// the file (see ForFile).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -30,15 +32,13 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve image customizer config path %s: %w", path, err)
 	}
-	c, err := Parse(data, filepath.Dir(abs))
-	if err != nil {
-		return nil, fmt.Errorf("decode image customizer config %s: %w", path, err)
-	}
-	return c, nil
+	return Parse(data, filepath.Dir(abs))
 }
 
 // Parse decodes a configuration strictly: an unknown key is an error that
-// names it, and so is a supported-by-the-original-only section. Relative
+// names it (and the key it probably meant), and so is a value of the wrong
+// kind and a supported-by-the-original-only section, all reported at once.
+// Relative
 // additional file and directory sources and SSH key paths are resolved
 // against baseDir; script paths stay relative (see Config.ScriptPath).
 func Parse(data []byte, baseDir string) (*Config, error) {
@@ -46,7 +46,7 @@ func Parse(data []byte, baseDir string) (*Config, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, err
 	}
-	if err := checkUnsupported(&root); err != nil {
+	if err := errors.Join(checkUnsupported(&root), checkShape(&root)); err != nil {
 		return nil, err
 	}
 	c := &Config{}

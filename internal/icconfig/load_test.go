@@ -93,9 +93,10 @@ func TestParseErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown top-level key", "foo: 1\n", []string{"field foo not found"}},
-		{"unknown os key", "os:\n  hostnmae: x\n", []string{"field hostnmae not found"}},
-		{"unknown file key", "os:\n  additionalFiles:\n  - destination: /a\n    contents: x\n", []string{"field contents not found"}},
+		{"unknown top-level key", "foo: 1\n", []string{"foo (line 1): unknown key"}},
+		{"unknown os key", "os:\n  hostnmae: x\n", []string{"os.hostnmae (line 2): unknown key; did you mean hostname?"}},
+		{"unknown file key", "os:\n  additionalFiles:\n  - destination: /a\n    contents: x\n",
+			[]string{"os.additionalFiles[0].contents (line 4): unknown key; did you mean content?"}},
 		{"storage", "storage:\n  disks: []\n", []string{"storage is not supported by packer-plugin-imagecustomizer"}},
 		{"os.packages and pxe together", "pxe: {}\nos:\n  packages:\n    install: [vim]\n", []string{
 			"pxe is not supported by packer-plugin-imagecustomizer",
@@ -108,7 +109,7 @@ func TestParseErrors(t *testing.T) {
 		{"previewFeatures", "previewFeatures: [uki]\n", []string{"previewFeatures is not supported"}},
 		{"bad permissions", "os:\n  additionalFiles:\n  - destination: /a\n    content: x\n    permissions: rw\n",
 			[]string{"invalid permissions (rw)"}},
-		{"additionalFiles scalar", "os:\n  additionalFiles: x\n", []string{"must be a list or a map"}},
+		{"additionalFiles scalar", "os:\n  additionalFiles: x\n", []string{"os.additionalFiles (line 2): must be a list of files, or a map of source: destination"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,12 +15,12 @@ import (
 type problems struct{ errs []error }
 
 func (p *problems) add(path string, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	p.errs = append(p.errs, &FieldError{Path: path, Err: fmt.Errorf(format, args...)})
 }
 
 func (p *problems) wrap(path string, err error) {
 	if err != nil {
-		p.errs = append(p.errs, fmt.Errorf("%s: %w", path, err))
+		p.errs = append(p.errs, &FieldError{Path: path, Err: err})
 	}
 }
 
@@ -85,7 +85,7 @@ func validateKernelCommandLine(p *problems, path string, k *KernelCommandLine) {
 	}
 	for i, arg := range k.ExtraCommandLine {
 		if strings.TrimSpace(arg) == "" {
-			p.add(path, "invalid kernelCommandLine: kernel argument cannot be empty at index %d", i)
+			p.add(fmt.Sprintf("%s.extraCommandLine[%d]", path, i), "invalid kernelCommandLine: kernel argument cannot be empty")
 		}
 	}
 }
@@ -106,7 +106,7 @@ func (f AdditionalFile) validate(p *problems, path string) {
 	case f.Source != "" && f.Content != nil:
 		p.add(path, "cannot specify both 'source' and 'content'")
 	case f.Source != "":
-		p.wrap(path, regularFile("source", f.Source))
+		p.wrap(path+".source", regularFile("source", f.Source))
 	}
 	if f.Permissions != nil {
 		p.wrap(path, prefix("invalid permissions", f.Permissions.IsValid()))

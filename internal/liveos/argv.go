@@ -50,12 +50,13 @@ func DefaultSquashExcludes() []string {
 // >= 4.5). Excludes are wildcard patterns relative to src (see
 // DefaultSquashExcludes); processors <= 0 lets mksquashfs use every CPU.
 // -xattrs keeps file capabilities and SELinux labels; -noappend replaces a
-// stale image instead of appending to it.
+// stale image instead of appending to it. The progress bar stays on: the
+// post-processor shows its percentage.
 func MksquashfsArgv(src, dst, compression string, excludes []string, processors int) []string {
 	if compression == "" {
 		compression = DefaultCompression
 	}
-	argv := []string{"mksquashfs", src, dst, "-noappend", "-no-progress", "-xattrs", "-comp", compression}
+	argv := []string{"mksquashfs", src, dst, "-noappend", "-xattrs", "-comp", compression}
 	if processors > 0 {
 		argv = append(argv, "-processors", strconv.Itoa(processors))
 	}

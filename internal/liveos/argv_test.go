@@ -72,7 +72,7 @@ func TestLayoutXorrisoOptions(t *testing.T) {
 
 func TestMksquashfsArgvExcludesLast(t *testing.T) {
 	argv := MksquashfsArgv("src", "dst", "xz", []string{"boot"}, 3)
-	want := []string{"mksquashfs", "src", "dst", "-noappend", "-no-progress", "-xattrs", "-comp", "xz", "-processors", "3", "-wildcards", "-e", "boot"}
+	want := []string{"mksquashfs", "src", "dst", "-noappend", "-xattrs", "-comp", "xz", "-processors", "3", "-wildcards", "-e", "boot"}
 	if !reflect.DeepEqual(argv, want) {
 		t.Errorf("argv = %q\nwant %q", argv, want)
 	}

@@ -2,9 +2,11 @@ package iso
 
 import (
 	"fmt"
+	"log"
 	"os"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 )
@@ -14,6 +16,8 @@ import (
 type Artifact struct {
 	Path  string
 	Input packersdk.Artifact
+	// Labels describe the media for HCP Packer (volume label, compression).
+	Labels map[string]string
 }
 
 func (*Artifact) BuilderId() string { return artifacts.ISOID }
@@ -24,6 +28,16 @@ func (a *Artifact) Id() string { return a.Path }
 
 func (a *Artifact) String() string { return fmt.Sprintf("Live OS ISO: %s", a.Path) }
 
-func (a *Artifact) State(name string) interface{} { return a.Input.State(name) }
+func (a *Artifact) State(name string) interface{} {
+	if name == registryimage.ArtifactStateURI {
+		img, err := a.registryImage()
+		if err != nil {
+			log.Printf("[DEBUG] describe the ISO for HCP Packer: %v", err)
+			return nil
+		}
+		return img
+	}
+	return a.Input.State(name)
+}
 
 func (a *Artifact) Destroy() error { return os.Remove(a.Path) }

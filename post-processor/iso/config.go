@@ -4,7 +4,6 @@
 package iso
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -21,7 +20,13 @@ import (
 
 // Config is the configuration of `post-processor "imagecustomizer-iso"`. Its settings mirror
 // the `iso` section of an Image Customizer configuration, which can also be read from
-// `config_file`.
+// `config_file`; HCL settings are added to the file's (see `config_file`).
+//
+// The input disk image is kept: Packer's `keep_input_artifact` defaults to `true` for this
+// post-processor, since the disk image is a useful artifact of its own; set it to `false` to
+// delete the image once the ISO is written. An existing `output` file stops the build unless
+// Packer runs with `-force`, which overwrites it. Legacy `{{ }}` templates are interpolated in
+// the settings, and HCL2 expressions work as everywhere.
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 
@@ -41,8 +46,8 @@ type Config struct {
 	// Path of the ISO to write. Defaults to `<directory of the input image>/<build name>.iso`.
 	Output string `mapstructure:"output" required:"false"`
 	// ISO volume label, which the boot loader and dracut use to find the media
-	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. Up to 32 of
-	// `A-Z a-z 0-9 _ -`; choose another when a machine may have a disk with the same label.
+	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. 1 to 32 characters
+	// from `A-Z a-z 0-9 _ - .`; choose another when a machine may have a disk with the same label.
 	VolumeLabel string `mapstructure:"volume_label" required:"false"`
 	// Compression of the squashfs root: `gzip` (default, like the original), `zstd`, `xz` or `lz4`.
 	SquashfsCompression string `mapstructure:"squashfs_compression" required:"false"`
@@ -74,37 +79,12 @@ func (c *Config) Prepare(raws ...interface{}) error {
 	var errs *packersdk.MultiError
 	add := func(err error) { errs = packersdk.MultiErrorAppend(errs, err) }
 
-	iso := icconfig.Iso{}
-	if c.ConfigFile != "" {
-		file, err := icconfig.Load(c.ConfigFile)
-		if err != nil {
-			add(fmt.Errorf("config_file: %w", err))
-		} else if file.Iso != nil {
-			iso = *file.Iso
-		}
-	}
-	hclFiles, fileErrs := c.hclAdditionalFiles()
-	for _, e := range fileErrs {
+	iso, isoErrs := c.isoSection()
+	for _, e := range isoErrs {
 		add(e)
-	}
-	iso.AdditionalFiles = append(iso.AdditionalFiles, hclFiles...)
-	if len(c.KernelCommandLine.ExtraCommandLine) > 0 {
-		if iso.KernelCommandLine == nil {
-			iso.KernelCommandLine = &icconfig.KernelCommandLine{}
-		}
-		iso.KernelCommandLine.ExtraCommandLine = append(iso.KernelCommandLine.ExtraCommandLine, c.KernelCommandLine.ExtraCommandLine...)
-	}
-	if c.InitramfsType != "" {
-		iso.InitramfsType = icconfig.InitramfsType(c.InitramfsType)
 	}
 	if iso.InitramfsType == "" {
 		iso.InitramfsType = icconfig.InitramfsBootstrap
-	}
-	if err := (&icconfig.Config{Iso: &iso}).IsValid(); err != nil {
-		add(err)
-	}
-	if iso.InitramfsType == icconfig.InitramfsFullOS {
-		add(errors.New("initramfs_type \"full-os\" is not supported yet; use \"bootstrap\""))
 	}
 	c.iso = iso
 

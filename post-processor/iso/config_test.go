@@ -1,6 +1,7 @@
 package iso
 
 import (
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,11 +89,54 @@ func TestConfigureReportsEveryErrorAtOnce(t *testing.T) {
 	if err == nil {
 		t.Fatal("Prepare accepted a bad configuration")
 	}
-	for _, want := range []string{"volume_label", "has space", "squashfs_compression", "brotli", "full-os",
-		"not supported yet", "index 1", "additionalFiles[0]", "additional_files[1].permissions", "9999"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error does not mention %q:\n%v", want, err)
+	want := []string{
+		`volume_label: invalid media label "has space"`,
+		`squashfs_compression: invalid squashfs compression "brotli"`,
+		"initramfs_type: initramfs type (full-os) is not supported yet",
+		"kernel_command_line.extra_command_line[1]: invalid kernel_command_line: kernel argument cannot be empty",
+		"additional_files[0]: must specify either 'source' or 'content'",
+		"additional_files[1].permissions: invalid permissions (9999)",
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not mention %q:\n%v", w, err)
 		}
+	}
+	// One bullet per problem, none twice.
+	if me, ok := err.(*packersdk.MultiError); !ok || len(me.Errors) != len(want) {
+		t.Errorf("want %d separate errors, got:\n%v", len(want), err)
+	}
+	if n := strings.Count(err.Error(), "full-os"); n != 1 {
+		t.Errorf("full-os is reported %d times, want once", n)
+	}
+}
+
+// Problems in config_file are named in YAML, with the file; problems in HCL by attribute.
+func TestConfigureNamesProblemsAsTheUserWroteThem(t *testing.T) {
+	yaml := writeYAML(t, "iso:\n  initramfsType: full-os\n  additionalFiles:\n    - destination: /a\n  kernelCommandLin: {}\n")
+	var c Config
+	err := c.Prepare(map[string]interface{}{
+		"config_file":      yaml,
+		"additional_files": []map[string]interface{}{{"destination": "/b"}},
+	})
+	if err == nil {
+		t.Fatal("Prepare accepted a bad configuration")
+	}
+	for _, w := range []string{
+		"config_file " + yaml + ": iso.kernelCommandLin (line 5): unknown key; did you mean kernelCommandLine?",
+		"additional_files[0]: must specify either 'source' or 'content'",
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not mention %q:\n%v", w, err)
+		}
+	}
+	// HCL's initramfs_type wins over the file's, so the file's full-os is not a problem.
+	c = Config{}
+	yaml = writeYAML(t, "iso:\n  initramfsType: full-os\n  additionalFiles:\n    - destination: /a\n")
+	err = c.Prepare(map[string]interface{}{"config_file": yaml, "initramfs_type": "bootstrap"})
+	if err == nil || strings.Contains(err.Error(), "full-os") ||
+		!strings.Contains(err.Error(), "config_file "+yaml+": iso.additionalFiles[0]: must specify either 'source' or 'content'") {
+		t.Errorf("want only the file's additionalFiles problem, got:\n%v", err)
 	}
 }
 

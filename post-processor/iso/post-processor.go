@@ -73,5 +73,6 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		return nil, false, false, err
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.
-	return &Artifact{Path: output, Input: in}, true, false, nil
+	labels := map[string]string{"volume_label": p.config.VolumeLabel, "squashfs_compression": p.config.SquashfsCompression}
+	return &Artifact{Path: output, Input: in, Labels: labels}, true, false, nil
 }

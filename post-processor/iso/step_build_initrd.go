@@ -14,6 +14,7 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/progress"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
@@ -62,7 +63,13 @@ func (s *stepBuildInitrd) Run(ctx context.Context, state multistep.StateBag) mul
 	for _, k := range info.Kernels {
 		start := time.Now()
 		host := filepath.Join(scratch, "initrd.img-"+k.Version)
-		if err := buildInitrd(ctx, runner, tree.Root, ov.Root, k.Version, host); err != nil {
+		// dracut prints no progress: a line every 10 s says it is still at work.
+		stop := progress.Heartbeat(10*time.Second, func(elapsed time.Duration) {
+			ui.Message(fmt.Sprintf("dracut: still building the initrd for %s (%s)", k.Version, elapsed))
+		})
+		err := buildInitrd(ctx, runner, tree.Root, ov.Root, k.Version, host)
+		stop()
+		if err != nil {
 			return halt(state, err)
 		}
 		initrds[k.Version] = host

@@ -17,7 +17,8 @@ import (
 // stepSquashRoot squashes the image's read-only root into liveos/rootfs.img. mksquashfs reads
 // the mounted tree directly (no copy of it, unlike the original's cp -a), leaving out /boot,
 // /etc/fstab and the contents of the pseudo file systems (their empty directories stay: dracut
-// takes a squashfs with /proc as the root itself).
+// takes a squashfs with /proc as the root itself). Its progress bar is shown in tenths, and the
+// extended attributes squashfs cannot store (POSIX ACLs) are named with the number of files.
 //
 // Consumes: tree, scratch. Produces: squashfs.
 type stepSquashRoot struct{}
@@ -38,9 +39,11 @@ func (s *stepSquashRoot) Run(ctx context.Context, state multistep.StateBag) mult
 	// What an image rebuilt from an earlier ISO kept of that media goes on the media, not in the root.
 	excludes := append(liveos.DefaultSquashExcludes(), liveos.CarryDir)
 	argv := liveos.MksquashfsArgv(tree.Root, out, cfg.SquashfsCompression, excludes, runtime.NumCPU())
-	if err := execx.Run(ctx, e.runner, argv...); err != nil {
+	watch := newSquashOutput(ui)
+	if err := e.runner.Run(ctx, execx.Cmd{Argv: argv, Progress: watch.Line}); err != nil {
 		return halt(state, fmt.Errorf("squash the root file system: %w", err))
 	}
+	watch.report(ui)
 	fi, err := os.Stat(out)
 	if err != nil {
 		return halt(state, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/progress"
 )
 
 // stepWriteISO writes the hybrid ISO with xorriso.
@@ -33,7 +34,8 @@ func (s *stepWriteISO) Run(ctx context.Context, state multistep.StateBag) multis
 	}
 	start := time.Now()
 	argv := liveos.XorrisoArgv(layout.XorrisoOptions(out, getString(state, keyStaging), getString(state, keyBIOSMBR)))
-	if err := execx.Run(ctx, e.runner, argv...); err != nil {
+	report := &progress.Steps{Parse: progress.Xorriso, Report: func(p int) { ui.Message(fmt.Sprintf("xorriso: %d%%", p)) }}
+	if err := e.runner.Run(ctx, execx.Cmd{Argv: argv, Progress: report.Line}); err != nil {
 		return halt(state, fmt.Errorf("write the ISO %s: %w", out, err))
 	}
 	fi, err := os.Stat(out)

@@ -13,7 +13,8 @@ import (
 // Config is the configuration of `provisioner "imagecustomizer"`. The settings are either
 // read from an Image Customizer YAML file (`config_file`) or written as HCL blocks that mirror
 // the YAML in snake_case (`os`, `scripts`); not both. Both forms are validated by the same
-// code, so validation messages name fields by their YAML path (`os.additionalFiles[1]`).
+// code; a problem is named the way it was written: by YAML path and line in the file
+// (`os.additionalFiles[1]`), by block and attribute in HCL (`os.additional_files[1]`).
 // Legacy `{{ }}` template interpolation is not applied: file contents and scripts reach the
 // image unchanged (HCL2 expressions work as usual).
 type Config struct {

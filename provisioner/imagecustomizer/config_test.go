@@ -172,7 +172,11 @@ iso:
 func TestPrepareErrors(t *testing.T) {
 	dir := twinDir(t)
 	t.Chdir(dir)
-	makeFiles(t, dir, map[string]string{"packages.yaml": "os:\n  packages:\n    install: [vim]\n"})
+	makeFiles(t, dir, map[string]string{
+		"packages.yaml": "os:\n  packages:\n    install: [vim]\n",
+		"typos.yaml":    "os:\n  hostnme: x\n  users:\n    - name: a\n      uid: x\n",
+		"invalid.yaml":  "os:\n  additionalFiles:\n    - destination: /a\n  kernelCommandLine:\n    extraCommandLine: [\"\"]\n",
+	})
 	tests := []struct {
 		name string
 		raw  map[string]interface{}
@@ -183,7 +187,15 @@ func TestPrepareErrors(t *testing.T) {
 			[]string{"config_file cannot be combined with the os and scripts blocks"}},
 		{"missing file", map[string]interface{}{"config_file": "nope.yaml"}, []string{"nope.yaml"}},
 		{"unsupported section", map[string]interface{}{"config_file": "packages.yaml"},
-			[]string{"os.packages is not supported by packer-plugin-imagecustomizer"}},
+			[]string{"config_file packages.yaml: os.packages is not supported by packer-plugin-imagecustomizer"}},
+		{"YAML problems in YAML terms", map[string]interface{}{"config_file": "typos.yaml"}, []string{
+			"config_file typos.yaml: os.hostnme (line 2): unknown key; did you mean hostname?",
+			`config_file typos.yaml: os.users[0].uid (line 5): must be a whole number, not "x"`,
+		}},
+		{"YAML validation in YAML terms", map[string]interface{}{"config_file": "invalid.yaml"}, []string{
+			"config_file invalid.yaml: os.additionalFiles[0]: must specify either 'source' or 'content'",
+			"config_file invalid.yaml: os.kernelCommandLine.extraCommandLine[0]: invalid kernelCommandLine",
+		}},
 		{"unknown HCL key", map[string]interface{}{"os": map[string]interface{}{"hostnme": "x"}}, []string{"hostnme"}},
 		{"every HCL problem at once", map[string]interface{}{"os": map[string]interface{}{
 			"hostname":         "bad_name",
@@ -192,9 +204,9 @@ func TestPrepareErrors(t *testing.T) {
 			[]string{
 				"os.additional_files[0].permissions: invalid permissions (rwx)",
 				"os.hostname: invalid hostname (bad_name)",
-				"os.additionalFiles[0]: must specify either 'source' or 'content'",
-				"os.additionalFiles[1]: invalid source (" + filepath.Join(dir, "nope") + ")",
-				"scripts.postCustomization[0]: script file (../x.sh) is not under config directory",
+				"os.additional_files[0]: must specify either 'source' or 'content'",
+				"os.additional_files[1].source: invalid source (" + filepath.Join(dir, "nope") + ")",
+				"scripts.post_customization[0]: script file (../x.sh) is not under config directory",
 			}},
 	}
 	for _, tt := range tests {

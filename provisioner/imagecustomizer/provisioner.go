@@ -41,49 +41,46 @@ func (p *Provisioner) Prepare(raws ...interface{}) error {
 	if err != nil {
 		return err
 	}
-	ic, err := p.config.load()
-	var errs *packersdk.MultiError
-	if err != nil {
-		errs = packersdk.MultiErrorAppend(errs, splitJoined(err)...)
-	}
+	ic, problems := p.config.load()
 	if ic != nil {
-		errs = packersdk.MultiErrorAppend(errs, splitJoined(ic.IsValid())...)
+		problems = append(problems, p.config.inUserTerms(ic.IsValid())...)
 	}
-	if errs != nil && len(errs.Errors) > 0 {
-		return errs
+	if len(problems) > 0 {
+		return packersdk.MultiErrorAppend(nil, problems...)
 	}
 	p.ic = ic
 	return nil
 }
 
-// load returns the Image Customizer configuration from config_file or the HCL blocks. The
-// two cannot be mixed: merging them would make it unclear which relative paths resolve where.
-func (c *Config) load() (*icconfig.Config, error) {
+// load returns the Image Customizer configuration from config_file or the HCL blocks, or the
+// problems found reading it, each on its own. The two forms cannot be mixed: merging them would
+// make it unclear which relative paths resolve where.
+func (c *Config) load() (*icconfig.Config, []error) {
 	hasBlocks := c.OS != nil || c.Scripts != nil
 	switch {
 	case c.ConfigFile != "" && hasBlocks:
-		return nil, errors.New("config_file cannot be combined with the os and scripts blocks: put every setting in one of them")
+		return nil, []error{errors.New("config_file cannot be combined with the os and scripts blocks: put every setting in one of them")}
 	case c.ConfigFile != "":
-		return icconfig.Load(c.ConfigFile)
+		ic, err := icconfig.Load(c.ConfigFile)
+		return ic, icconfig.ForFile(c.ConfigFile, err)
 	case !hasBlocks:
-		return nil, errors.New("nothing to do: set config_file or an os or scripts block")
+		return nil, []error{errors.New("nothing to do: set config_file or an os or scripts block")}
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
-		return nil, fmt.Errorf("find the current directory for relative paths: %w", err)
+		return nil, []error{fmt.Errorf("find the current directory for relative paths: %w", err)}
 	}
-	return c.imageConfig(cwd)
+	ic, err := c.imageConfig(cwd)
+	return ic, icconfig.ForHCL(err, icconfig.HCLPath)
 }
 
-// splitJoined unpacks an errors.Join result so that each problem is listed on its own.
-func splitJoined(err error) []error {
-	if err == nil {
-		return nil
+// inUserTerms names validation problems the way the user wrote the settings: with the YAML
+// path and config_file for a file, with the HCL block and attribute names for HCL blocks.
+func (c *Config) inUserTerms(err error) []error {
+	if c.ConfigFile != "" {
+		return icconfig.ForFile(c.ConfigFile, err)
 	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
+	return icconfig.ForHCL(err, icconfig.HCLPath)
 }
 
 // customization is one step of Provision.

@@ -13,17 +13,7 @@ import (
 
 func packer(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	if os.Getenv("PACKER_ACC") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PACKER_ACC is not set: run the acceptance tests through `make acc`")
-		}
-		t.Skip("acceptance test: set PACKER_ACC=1 and PACKER (run `make acc`)")
-	}
-	bin := os.Getenv("PACKER")
-	if bin == "" {
-		bin = "packer"
-	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(requireAcc(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.CombinedOutput()
@@ -46,18 +36,24 @@ func writeFixture(t *testing.T, template, yaml string) string {
 		"files/motd":           "hello\n",
 	}
 	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, dir, name, content)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "base.qcow2"), make([]byte, 4096), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// writeFile writes content to dir/name, creating its directory.
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 const goodYAML = `
@@ -179,7 +175,9 @@ build {
     }
   }
 }
-`, []string{"hostname", "bad_host_name", "kernelCommandLine", "index 1", "additionalFiles[0]", "source", "content"}},
+`, []string{"os.hostname: invalid hostname (bad_host_name)",
+			"os.kernel_command_line.extra_command_line[1]: invalid kernel_command_line: kernel argument cannot be empty",
+			"os.additional_files[0]: must specify either 'source' or 'content'"}},
 		"post-processor": {`
 source "imagecustomizer" "acc" {
   base_image = "base.qcow2"
@@ -192,7 +190,8 @@ build {
     initramfs_type       = "full-os"
   }
 }
-`, []string{"volume_label", "has space", "squashfs_compression", "brotli", "full-os", "not supported yet"}},
+`, []string{`volume_label: invalid media label "has space"`, `squashfs_compression: invalid squashfs compression "brotli"`,
+			"initramfs_type: initramfs type (full-os) is not supported yet"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -201,6 +200,7 @@ build {
 			if err == nil {
 				t.Fatal("packer validate accepted a template with bad settings")
 			}
+			out = oneLine(out)
 			for _, want := range tc.want {
 				if !strings.Contains(out, want) {
 					t.Errorf("the error output does not mention %q", want)
