@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,9 @@ const chrootPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 // Communicator runs provisioners' commands in the image with chroot(2). Unlike the SDK's chroot
 // communicator, file transfers also run inside the chroot (cat and tar on the image's side), so
 // an absolute or `..` symlink in a hostile image resolves inside the image, never on the host.
+//
+// Every command leads its own process group, dies with the plugin and is listed in the
+// plugin's build record while it runs (execx.Own, execx.StartOwned).
 //
 // Packer's RPC layer calls Start with a context that is never cancelled, so the communicator
 // also watches Context, the build's own: when the build is cancelled, every command it started
@@ -46,12 +50,13 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 		return err
 	}
 	local.Stdin, local.Stdout, local.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
-	if err := local.Start(); err != nil {
+	wait, err := execx.StartOwned(local, log.Printf)
+	if err != nil {
 		stop()
 		return fmt.Errorf("start a command in the chroot %s: %w", c.Root, err)
 	}
 	go func() {
-		err := local.Wait()
+		err := wait()
 		stop()
 		code := 0
 		var exitErr *exec.ExitError
@@ -93,7 +98,7 @@ func (c *Communicator) command(ctx context.Context, command string) (*exec.Cmd, 
 	}
 	local := exec.CommandContext(ctx, "/bin/sh", "-c", wrapped)
 	local.Env = append(os.Environ(), chrootPath)
-	execx.KillGroupOnCancel(local)
+	execx.Own(local)
 	return local, nil
 }
 

@@ -2,7 +2,6 @@ package imagecustomizer
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -41,18 +40,10 @@ func (s *stepChrootProvision) Run(ctx context.Context, state multistep.StateBag)
 	return multistep.ActionContinue
 }
 
-// Cleanup kills whatever still runs inside the image (a daemon a provisioner started, or a
+// Cleanup stops whatever still runs inside the image (a daemon a provisioner started, or a
 // command of a cancelled build): it would keep the image's file systems busy.
 func (s *stepChrootProvision) Cleanup(state multistep.StateBag) {
-	root := getString(state, keyMountPath)
-	if root == "" {
-		return
-	}
-	killed, err := killProcessesInRoot(root, 5*time.Second)
-	if len(killed) > 0 {
-		getUI(state).Sayf("Stopped %d process(es) still running in the image: %v", len(killed), killed)
-	}
-	if err != nil {
+	if err := stopChrootProcesses(state); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }

@@ -26,6 +26,9 @@ func OpenOverlay(lower, dir string, opts Options) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := recordRoot(root); err != nil {
+		return nil, err
+	}
 	data := fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work)
 	return ownMount("overlay", root, "overlay", data, "an overlay over "+lower, opts)
 }
