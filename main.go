@@ -15,6 +15,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "cleanup" {
+		os.Exit(cleanup(os.Stdout))
+	}
 	pps := plugin.NewSet()
 	pps.RegisterBuilder(plugin.DEFAULT_NAME, new(imagecustomizer.Builder))     // source "imagecustomizer"
 	pps.RegisterProvisioner(plugin.DEFAULT_NAME, new(provisioner.Provisioner)) // provisioner "imagecustomizer"

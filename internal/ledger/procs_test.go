@@ -13,12 +13,7 @@ import (
 // A process chrooted into the directory is found and killed, even when it left our process
 // group (a daemon).
 func TestKillProcessesInRoot(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root")
-		}
-		t.Skip("needs root to chroot")
-	}
+	requireRoot(t, "chroot")
 	root := t.TempDir()
 	// A static-enough sleeper: copy the host's busybox-free `sleep` with its libraries is more
 	// than needed; chroot only needs the binary to exist inside, so bind the host's /usr and /lib.

@@ -23,7 +23,10 @@ type Found struct {
 
 func (f Found) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "leftovers of a dead build (%s):", f.Owner)
+	fmt.Fprintf(&b, "found the record of a plugin process that is gone, %s", f.Owner)
+	if len(f.Removed)+len(f.Left) == 0 {
+		b.WriteString(": nothing of it was left")
+	}
 	for _, s := range f.Removed {
 		b.WriteString("\n  removed " + s)
 	}
