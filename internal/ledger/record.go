@@ -190,3 +190,18 @@ func readRecord(path string) (*Record, error) {
 	}
 	return &r, nil
 }
+
+// Snapshot returns a copy of the record as it stands.
+func (l *Ledger) Snapshot() Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r := l.rec
+	r.Roots = slices.Clone(r.Roots)
+	r.Mounts = slices.Clone(r.Mounts)
+	r.Loops = slices.Clone(r.Loops)
+	r.Groups = slices.Clone(r.Groups)
+	return r
+}
+
+// Path is the file the record is written to.
+func (l *Ledger) Path() string { return filepath.Join(Dir, l.rec.Owner.fileName()) }
