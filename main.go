@@ -9,14 +9,21 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/builder/imagecustomizer"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/post-processor/iso"
 	provisioner "github.com/imagecustomizer/packer-plugin-imagecustomizer/provisioner/imagecustomizer"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/version"
 )
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == "cleanup" {
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == "cleanup":
 		os.Exit(cleanup(os.Stdout))
+	case len(os.Args) == 3 && os.Args[1] == ledger.WatchdogArg:
+		os.Exit(ledger.RunWatchdog(os.Args[2]))
+	}
+	if exe, err := os.Executable(); err == nil {
+		ledger.Watchdog = exe
 	}
 	pps := plugin.NewSet()
 	pps.RegisterBuilder(plugin.DEFAULT_NAME, new(imagecustomizer.Builder))     // source "imagecustomizer"

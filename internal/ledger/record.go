@@ -60,8 +60,9 @@ func (o Owner) fileName() string { return fmt.Sprintf("%d-%d.json", o.PID, o.Sta
 // Ledger is the record of the current process, written to Dir on every change and removed
 // when it holds nothing.
 type Ledger struct {
-	mu  sync.Mutex
-	rec Record
+	mu       sync.Mutex
+	rec      Record
+	watchdog *os.File // write end of the watchdog's pipe, never written, kept open until exit
 }
 
 var (
@@ -89,7 +90,13 @@ func (l *Ledger) update(change func(r *Record)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	change(&l.rec)
-	return writeRecord(&l.rec)
+	if err := writeRecord(&l.rec); err != nil {
+		return err
+	}
+	if l.rec.empty() {
+		return nil
+	}
+	return l.startWatchdog()
 }
 
 // writeRecord replaces the record's file atomically, or removes it when the record is empty.
