@@ -118,3 +118,43 @@ func TestLedgerFile(t *testing.T) {
 		t.Errorf("empty record still on disk: %v", err)
 	}
 }
+
+// A mark applies to the file it was made for, once; a new file of the same name is not marked.
+func TestKeepMark(t *testing.T) {
+	Dir = t.TempDir()
+	img := filepath.Join(t.TempDir(), "image.raw")
+	if err := os.WriteFile(img, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if keep, _ := TakeKeep(img); keep {
+		t.Fatal("an unmarked image is kept")
+	}
+	if err := MarkKeep(img, "the ISO post-processor failed"); err != nil {
+		t.Fatal(err)
+	}
+	keep, reason := TakeKeep(img)
+	if !keep || reason != "the ISO post-processor failed" {
+		t.Errorf("TakeKeep = %v, %q", keep, reason)
+	}
+	if keep, _ := TakeKeep(img); keep {
+		t.Error("a mark was taken twice")
+	}
+	if err := MarkKeep(img, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// A new file under the name: keep the old file open so its inode number is not reused.
+	old, err := os.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if err := os.Remove(img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(img, []byte("y"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if keep, _ := TakeKeep(img); keep {
+		t.Error("the mark of a removed file applies to a new file of the same name")
+	}
+}
