@@ -66,6 +66,10 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 				code = 128 + int(ws.Signal())
 			}
+		case errors.Is(err, exec.ErrWaitDelay):
+			// The command exited 0, but a process it left in the background still holds
+			// its output: that process is stopped before the image is unmounted.
+			log.Printf("chroot: a background process of %q kept its output open; not waiting for it", cmd.Command)
 		case err != nil:
 			code = packersdk.CmdDisconnect
 		}
