@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/plugin"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/builder/imagecustomizer"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/post-processor/iso"
 	provisioner "github.com/imagecustomizer/packer-plugin-imagecustomizer/provisioner/imagecustomizer"
@@ -24,6 +25,9 @@ func main() {
 	}
 	if exe, err := os.Executable(); err == nil {
 		ledger.Watchdog = exe
+	}
+	if err := execx.CloseInheritedOnExec(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 	}
 	pps := plugin.NewSet()
 	pps.RegisterBuilder(plugin.DEFAULT_NAME, new(imagecustomizer.Builder))     // source "imagecustomizer"

@@ -1,10 +1,15 @@
 package execx
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 )
@@ -78,4 +83,30 @@ func StartOwned(cmd *exec.Cmd, logf func(string, ...any)) (wait func() error, er
 		return nil, err
 	}
 	return func() error { return <-done }, nil
+}
+
+// CloseInheritedOnExec marks every descriptor above stderr that this process inherited
+// without close-on-exec as close-on-exec, so tools do not inherit it in turn. Packer hands its
+// plugins such descriptors (the write ends of its own output among them): a tool's stray
+// child holding one would keep whoever reads Packer's output waiting for it. The descriptors
+// stay open in this process.
+func CloseInheritedOnExec() error {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return fmt.Errorf("list open descriptors: %w", err)
+	}
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 {
+			continue // the directory's own descriptor, closed by now
+		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, flags|unix.FD_CLOEXEC); err != nil {
+			return fmt.Errorf("mark descriptor %d close-on-exec: %w", fd, err)
+		}
+	}
+	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 )
 
@@ -96,4 +98,34 @@ func zombieOrGone(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(b), ')')
 	return i > 0 && strings.HasPrefix(strings.TrimSpace(string(b[i+1:])), "Z")
+}
+
+// A descriptor inherited without close-on-exec is not passed on to tools once
+// CloseInheritedOnExec has run.
+func TestCloseInheritedOnExec(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	fd := int(w.Fd())
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
+		t.Fatal(err)
+	}
+	inherited := func() bool {
+		return exec.Command("test", "-e", fmt.Sprintf("/proc/self/fd/%d", fd)).Run() == nil
+	}
+	if !inherited() {
+		t.Fatal("the test's descriptor is not inherited to begin with")
+	}
+	if err := CloseInheritedOnExec(); err != nil {
+		t.Fatal(err)
+	}
+	if inherited() {
+		t.Error("a tool still inherits the descriptor")
+	}
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Errorf("the descriptor was closed in this process: %v", err)
+	}
 }
