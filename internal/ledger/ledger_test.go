@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestParseStartTime(t *testing.T) {
@@ -156,5 +157,26 @@ func TestKeepMark(t *testing.T) {
 	}
 	if keep, _ := TakeKeep(img); keep {
 		t.Error("the mark of a removed file applies to a new file of the same name")
+	}
+}
+
+// A process that has exited but not been collected by its parent is dead.
+func TestZombieOwnerIsDead(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait() //nolint:errcheck
+	o, err := ownerOf(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !zombie(o.PID); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("true did not exit")
+		}
+	}
+	if o.Alive() {
+		t.Errorf("%s: a zombie counts as alive", o)
 	}
 }

@@ -50,11 +50,12 @@ func parseStartTime(stat []byte) (uint64, error) {
 	return v, nil
 }
 
-// Alive reports whether the owner still runs: a process with its PID exists and started at
-// the same time. A zombie counts as alive; its mounts may still be being released.
+// Alive reports whether the owner still runs: a process with its PID exists, started at the
+// same time and has not exited. A zombie is dead: it has exited and waits only for its parent
+// (or, orphaned, for init, which may take its time) to collect its status.
 func (o Owner) Alive() bool {
 	cur, err := ownerOf(o.PID)
-	return err == nil && cur.Start == o.Start
+	return err == nil && cur.Start == o.Start && !zombie(o.PID)
 }
 
 func (o Owner) String() string { return fmt.Sprintf("process %d (started at tick %d)", o.PID, o.Start) }

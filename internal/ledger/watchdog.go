@@ -55,8 +55,11 @@ func RunWatchdog(path string) int {
 	if err != nil {
 		return 0 // the plugin exited cleanly and removed its record
 	}
-	if r.Owner.Alive() {
-		return 0
+	// The pipe closes while the owner is still on its way out of exit(2); give it a moment.
+	for deadline := time.Now().Add(5 * time.Second); r.Owner.Alive(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return 0 // it closed the pipe but runs on: not ours to judge
+		}
 	}
 	if _, err := killUntilGone(func() []int { return processesOf(r) }, 10*time.Second); err != nil {
 		fmt.Fprintln(os.Stderr, err)
