@@ -55,7 +55,7 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 
 	steps := []multistep.Step{
 		&stepCheckHost{},
-		&stepSweepLeftovers{},
+		&stepstate.SweepLeftovers{},
 		&commonsteps.StepOutputDir{Force: b.config.PackerForce, Path: b.config.OutputDirectory},
 		&stepWorkingCopy{},
 		&stepAttachLoop{},

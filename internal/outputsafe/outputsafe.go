@@ -23,18 +23,25 @@ import (
 // new file of the same name while the second still holds the old one.
 var LockDir = "/run/packer-plugin-imagecustomizer/locks"
 
-// Canonical returns path absolute, with the symlinks of its directory resolved, so that two
-// spellings of one output name one lock. The directory must exist.
+// Canonical returns path absolute, with the symlinks of its nearest existing directory
+// resolved, so that two spellings of one output name one lock, before and after the missing
+// directories are created.
 func Canonical(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
-	if err != nil {
-		return "", fmt.Errorf("resolve the directory of %s: %w", path, err)
+	dir, rest := filepath.Dir(abs), filepath.Base(abs)
+	for {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, os.ErrNotExist) || dir == filepath.Dir(dir) {
+			return "", fmt.Errorf("resolve the directory of %s: %w", path, err)
+		}
+		dir, rest = filepath.Dir(dir), filepath.Join(filepath.Base(dir), rest)
 	}
-	return filepath.Join(dir, filepath.Base(abs)), nil
 }
 
 // Lock takes an exclusive lock on output (a canonical path) without waiting. When another

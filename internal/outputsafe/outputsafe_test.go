@@ -116,3 +116,18 @@ func TestTempNameAndCommit(t *testing.T) {
 		t.Errorf("output after the commit: %q", b)
 	}
 }
+
+func TestCanonicalResolvesTheExistingPart(t *testing.T) {
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Canonical(filepath.Join(link, "new/dir/live.iso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(real, "new/dir/live.iso"); got != want {
+		t.Errorf("Canonical = %s, want %s", got, want)
+	}
+}
