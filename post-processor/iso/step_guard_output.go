@@ -62,4 +62,3 @@ func existingDir(dir string) string {
 		}
 	}
 }
-
