@@ -31,6 +31,16 @@ func CheckOutput(output string, force bool) error {
 	}
 }
 
+// ExistingDir is dir or its nearest existing parent: where a directory still to be created
+// will take its space from.
+func ExistingDir(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			return d
+		}
+	}
+}
+
 // FreeBytes is the space available to root in dir's file system.
 func FreeBytes(dir string) (uint64, error) {
 	var st unix.Statfs_t

@@ -44,7 +44,7 @@ func (s *stepGuardOutput) Run(_ context.Context, state multistep.StateBag) multi
 		return halt(state, err)
 	}
 	if size, err := outputsafe.AllocatedBytes(in.Path); err == nil {
-		if err := outputsafe.CheckFree(existingDir(filepath.Dir(out)), size/2, "the squashfs root and the ISO"); err != nil {
+		if err := outputsafe.CheckFree(outputsafe.ExistingDir(filepath.Dir(out)), size/2, "the squashfs root and the ISO"); err != nil {
 			return halt(state, err)
 		}
 	}
@@ -53,12 +53,3 @@ func (s *stepGuardOutput) Run(_ context.Context, state multistep.StateBag) multi
 }
 
 func (s *stepGuardOutput) Cleanup(multistep.StateBag) {}
-
-// existingDir is dir or its nearest existing parent.
-func existingDir(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := outputsafe.FreeBytes(d); err == nil || d == filepath.Dir(d) {
-			return d
-		}
-	}
-}
