@@ -196,7 +196,7 @@ func TestNoSpaceWhileWritingTheISO(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	b := runStreaming(t, cmd, nil, func(line string) {
-		if !filled && strings.Contains(line, `Stage "stage media" took`) {
+		if !filled && strings.Contains(line, "Writing the ISO") {
 			filled = true
 			fillUp(t, outDir, 8<<20)
 		}
