@@ -8,6 +8,7 @@ import (
 	registryimage "github.com/hashicorp/packer-plugin-sdk/packer/registry/image"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 )
 
 // Artifact is the customized disk image.
@@ -44,4 +45,13 @@ func (a *Artifact) State(name string) interface{} {
 	return a.StateData[name]
 }
 
-func (a *Artifact) Destroy() error { return os.Remove(a.Path) }
+// Destroy removes the image, unless the ISO post-processor failed on it and marked it to be
+// kept (ledger.MarkKeep): Packer destroys the builder's artifact when its only post-processor
+// fails, whatever keep_input_artifact says, and the customization would be lost.
+func (a *Artifact) Destroy() error {
+	if keep, reason := ledger.TakeKeep(a.Path); keep {
+		log.Printf("keeping %s: %s", a.Path, reason)
+		return nil
+	}
+	return os.Remove(a.Path)
+}

@@ -55,6 +55,8 @@ func (b *Builder) Run(ctx context.Context, ui packersdk.Ui, hook packersdk.Hook)
 
 	steps := []multistep.Step{
 		&stepCheckHost{},
+		&stepstate.SweepLeftovers{},
+		&stepCheckSpace{},
 		&commonsteps.StepOutputDir{Force: b.config.PackerForce, Path: b.config.OutputDirectory},
 		&stepWorkingCopy{},
 		&stepAttachLoop{},

@@ -2,52 +2,33 @@ package imagecustomizer
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/multistep"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 )
 
-// processesInRoot lists the processes whose root directory is root or below it: everything
-// running chrooted into the image, including daemons that left our process groups.
-func processesInRoot(root string) []int {
-	root = filepath.Clean(root)
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
+// How long processes left in the chroot get after SIGTERM, and then after SIGKILL.
+var (
+	chrootStopGrace = 3 * time.Second
+	chrootKillWait  = 10 * time.Second
+)
+
+// stopChrootProcesses ends whatever still runs inside the image (a daemon a provisioning script
+// started, or a command of a cancelled build), waits for it to be gone and says so: such a
+// process keeps the image's file systems busy. It is an error when one survives SIGKILL.
+func stopChrootProcesses(state multistep.StateBag) error {
+	root := getString(state, keyMountPath)
+	if root == "" {
 		return nil
 	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
-			continue
-		}
-		link, err := os.Readlink(filepath.Join("/proc", e.Name(), "root"))
-		if err != nil {
-			continue
-		}
-		if link == root || strings.HasPrefix(link, root+"/") {
-			pids = append(pids, pid)
-		}
+	stopped, err := ledger.StopProcessesInRoot(root, chrootStopGrace, chrootKillWait)
+	if len(stopped) > 0 {
+		getUI(state).Sayf("Stopped %d process(es) still running in the image: %v", len(stopped), stopped)
 	}
-	return pids
-}
-
-// killProcessesInRoot sends SIGKILL to every process running in root and waits up to timeout
-// for them to be gone.
-func killProcessesInRoot(root string, timeout time.Duration) ([]int, error) {
-	pids := processesInRoot(root)
-	for _, pid := range pids {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
+	if err != nil {
+		return fmt.Errorf("stop the processes running in the image at %s: %w", root, err)
 	}
-	deadline := time.Now().Add(timeout)
-	for len(processesInRoot(root)) > 0 {
-		if time.Now().After(deadline) {
-			return pids, fmt.Errorf("processes still running in %s after SIGKILL: %v", root, processesInRoot(root))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return pids, nil
+	return nil
 }

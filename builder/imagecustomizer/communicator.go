@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,9 @@ const chrootPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 // Communicator runs provisioners' commands in the image with chroot(2). Unlike the SDK's chroot
 // communicator, file transfers also run inside the chroot (cat and tar on the image's side), so
 // an absolute or `..` symlink in a hostile image resolves inside the image, never on the host.
+//
+// Every command leads its own process group, dies with the plugin and is listed in the
+// plugin's build record while it runs (execx.Own, execx.StartOwned).
 //
 // Packer's RPC layer calls Start with a context that is never cancelled, so the communicator
 // also watches Context, the build's own: when the build is cancelled, every command it started
@@ -46,12 +50,13 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 		return err
 	}
 	local.Stdin, local.Stdout, local.Stderr = cmd.Stdin, cmd.Stdout, cmd.Stderr
-	if err := local.Start(); err != nil {
+	wait, err := execx.StartOwned(local, log.Printf)
+	if err != nil {
 		stop()
 		return fmt.Errorf("start a command in the chroot %s: %w", c.Root, err)
 	}
 	go func() {
-		err := local.Wait()
+		err := wait()
 		stop()
 		code := 0
 		var exitErr *exec.ExitError
@@ -61,6 +66,10 @@ func (c *Communicator) Start(ctx context.Context, cmd *packersdk.RemoteCmd) erro
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 				code = 128 + int(ws.Signal())
 			}
+		case errors.Is(err, exec.ErrWaitDelay):
+			// The command exited 0, but a process it left in the background still holds
+			// its output: that process is stopped before the image is unmounted.
+			log.Printf("chroot: a background process of %q kept its output open; not waiting for it", cmd.Command)
 		case err != nil:
 			code = packersdk.CmdDisconnect
 		}
@@ -93,7 +102,7 @@ func (c *Communicator) command(ctx context.Context, command string) (*exec.Cmd, 
 	}
 	local := exec.CommandContext(ctx, "/bin/sh", "-c", wrapped)
 	local.Env = append(os.Environ(), chrootPath)
-	execx.KillGroupOnCancel(local)
+	execx.Own(local)
 	return local, nil
 }
 

@@ -2,7 +2,6 @@ package imagecustomizer
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/packer-plugin-sdk/common"
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
@@ -41,15 +40,7 @@ func (s *stepChrootCommunicator) Run(ctx context.Context, state multistep.StateB
 // image's file systems busy. It runs after StepProvision's cleanup, the error-cleanup
 // provisioner included.
 func (s *stepChrootCommunicator) Cleanup(state multistep.StateBag) {
-	root := getString(state, keyMountPath)
-	if root == "" {
-		return
-	}
-	killed, err := killProcessesInRoot(root, 5*time.Second)
-	if len(killed) > 0 {
-		getUI(state).Sayf("Stopped %d process(es) still running in the image: %v", len(killed), killed)
-	}
-	if err != nil {
+	if err := stopChrootProcesses(state); err != nil {
 		getUI(state).Error(err.Error())
 	}
 }

@@ -80,10 +80,8 @@ func baseFormat(cfg *Config) (diskimage.Format, error) {
 	return f, nil
 }
 
-// workImagePath is the raw image provisioners change. For raw output it is the output itself.
+// workImagePath is the raw image provisioners change, next to the output; stepConvertOutput
+// turns it into the output.
 func workImagePath(cfg *Config) string {
-	if diskimage.OutputFormat(cfg.OutputFormat) == diskimage.OutputRaw {
-		return filepath.Join(cfg.OutputDirectory, cfg.OutputImageName)
-	}
 	return filepath.Join(cfg.OutputDirectory, cfg.OutputImageName+".work.raw")
 }

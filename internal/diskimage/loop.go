@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 )
 
 // loopLockPath serialises loop set-up between parallel builds: losetup
@@ -34,6 +35,7 @@ type Loop struct {
 	ReadOnly bool
 
 	r      execx.Runner
+	rec    ledger.Loop
 	mu     sync.Mutex
 	closed bool
 }
@@ -50,19 +52,32 @@ func AttachLoop(ctx context.Context, r execx.Runner, image string, readOnly bool
 		return nil, fmt.Errorf("attach %s: %w", image, err)
 	}
 	defer unlock()
+	// Recorded before it exists: a sweep finds the device by its backing file's inode.
+	rec, err := ledger.BackingFile(abs)
+	if err == nil {
+		err = recordLoop(rec)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("attach %s: %w", image, err)
+	}
 	argv := []string{"losetup", "--find", "--show", "--partscan"}
 	if readOnly {
 		argv = append(argv, "--read-only")
 	}
 	out, err := execx.Output(ctx, r, append(argv, abs)...)
 	if err != nil {
+		forgetLoop(rec)
 		return nil, fmt.Errorf("attach %s to a loop device: %w", image, err)
 	}
 	dev := strings.TrimSpace(out)
 	if !strings.HasPrefix(dev, "/dev/loop") {
 		return nil, fmt.Errorf("attach %s to a loop device: losetup printed %q, not a loop device", image, out)
 	}
-	l := &Loop{Device: dev, Image: abs, ReadOnly: readOnly, r: r}
+	rec.Device = dev
+	if err := recordLoop(rec); err != nil {
+		return nil, err
+	}
+	l := &Loop{Device: dev, Image: abs, ReadOnly: readOnly, r: r, rec: rec}
 	if err := l.waitPartitions(ctx); err != nil {
 		return nil, errors.Join(err, l.Close())
 	}
@@ -138,6 +153,7 @@ func (l *Loop) Close() error {
 		}
 	}
 	l.closed = true
+	forgetLoop(l.rec)
 	return nil
 }
 

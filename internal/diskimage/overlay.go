@@ -47,7 +47,11 @@ func MountFS(dev, fstype, dir string, opts Options) (*Tree, error) {
 // ownMount mounts source at root and returns the Tree that owns the mount; on failure
 // nothing stays mounted.
 func ownMount(source, root, fstype, data, what string, opts Options) (*Tree, error) {
+	if err := recordRoot(root); err != nil {
+		return nil, err
+	}
 	if err := unix.Mount(source, root, fstype, 0, data); err != nil {
+		forgetRoot(root)
 		return nil, fmt.Errorf("mount %s on %s: %w", what, root, err)
 	}
 	t := &Tree{Root: root, opts: opts, points: []string{"/"}}

@@ -55,13 +55,19 @@ func hasFstab(p Partition) (found bool, err error) {
 			err = fmt.Errorf("probe %s: %w", p.Device, rerr)
 		}
 	}()
+	if err := recordRoot(dir); err != nil {
+		return false, err
+	}
 	flags, data := mountOptions(p.FSType, true)
 	if err := unix.Mount(p.Device, dir, p.FSType, flags, data); err != nil {
+		forgetRoot(dir)
 		return false, fmt.Errorf("probe %s: mount %s on %s: %w", p.Device, p.FSType, dir, err)
 	}
 	defer func() {
 		if uerr := unix.Unmount(dir, unix.UMOUNT_NOFOLLOW); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("probe %s: unmount %s: %w", p.Device, dir, uerr))
+		} else {
+			forgetRoot(dir)
 		}
 	}()
 	f, err := rootfs.OpenInRoot(dir, "/etc/fstab", unix.O_RDONLY)

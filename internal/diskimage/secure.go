@@ -54,7 +54,8 @@ func mountInRoot(root, target, source, fstype string, flags uintptr, data string
 }
 
 // lookupMount records the mount now on top of host, a path just resolved
-// without symlinks, and makes it private.
+// without symlinks, in this package's state and the build record, and
+// makes it private.
 func lookupMount(host string) (mounted, error) {
 	f, err := os.OpenFile(host, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -65,10 +66,14 @@ func lookupMount(host string) (mounted, error) {
 	if err != nil {
 		return mounted{}, err
 	}
+	m := mounted{id: id, host: host}
+	if err := recordMount(m); err != nil {
+		return mounted{}, err
+	}
 	if err := unix.Mount("", rootfs.FDPath(f), "", unix.MS_PRIVATE, ""); err != nil {
 		return mounted{}, fmt.Errorf("make mount %s private: %w", host, err)
 	}
-	return mounted{id: id, host: host}, nil
+	return m, nil
 }
 
 func orNone(s string) string {

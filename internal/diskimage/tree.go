@@ -61,7 +61,7 @@ type mountRec struct {
 	fat    *fatShadow
 }
 
-// Unmount retries before falling back to a lazy detach.
+// How often, and how far apart, a busy unmount is tried.
 var (
 	unmountTries = 10
 	unmountPause = 200 * time.Millisecond
@@ -118,6 +118,9 @@ func prepareMountDir(dir string) (string, error) {
 
 func (t *Tree) mountAll(ctx context.Context) error {
 	rp := t.RootPartition
+	if err := recordRoot(t.Root); err != nil {
+		return err
+	}
 	flags, data := mountOptions(rp.FSType, t.opts.ReadOnly)
 	if err := unix.Mount(rp.Device, t.Root, rp.FSType, flags, data); err != nil {
 		return fmt.Errorf("mount root file system %s (%s) on %s: %w", rp.Device, rp.FSType, t.Root, err)
@@ -331,6 +334,7 @@ func (t *Tree) Close() error {
 			errs = append(errs, err)
 		} else {
 			t.closed = true
+			forgetRoot(t.Root)
 		}
 	}
 	return errors.Join(errs...)
@@ -391,12 +395,14 @@ func currentMountPoint(id uint64) (string, error) {
 	return "", os.ErrNotExist
 }
 
-// unmount removes one mount, found by mount ID, retrying while it is busy
-// and detaching it lazily as a last resort (reported as an error: the
-// file system may still be written to after Close returns).
+// unmount removes one mount, found by mount ID, retrying while it is busy.
+// A mount that stays busy is an error and stays mounted (and in the build
+// record, for a later sweep): detaching it lazily would let whatever holds
+// it write to the image after Close returns.
 func (t *Tree) unmount(rec *mountRec) (gone bool, err error) {
 	host, err := currentMountPoint(rec.m.id)
 	if errors.Is(err, os.ErrNotExist) {
+		forgetMount(rec.m.id)
 		return true, nil // already unmounted (by a step inside the image)
 	}
 	if err != nil {
@@ -413,17 +419,15 @@ func (t *Tree) unmount(rec *mountRec) (gone bool, err error) {
 		time.Sleep(unmountPause)
 	}
 	if err == nil {
+		forgetMount(rec.m.id)
 		t.opts.Logf("diskimage: unmounted %s", rec.target)
 		return true, nil
 	}
-	if !errors.Is(err, unix.EBUSY) {
-		return false, fmt.Errorf("unmount %s (%s): %w", rec.target, host, err)
+	if errors.Is(err, unix.EBUSY) {
+		return false, fmt.Errorf("unmount %s (%s): still busy after %d tries; a process outside the image's chroot uses it (see fuser -vm %s): %w",
+			rec.target, host, unmountTries, host, err)
 	}
-	if derr := unix.Unmount(host, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); derr != nil {
-		return false, fmt.Errorf("unmount %s (%s): %w; lazy detach failed too: %v", rec.target, host, err, derr)
-	}
-	t.opts.Logf("diskimage: %s was busy; detached it lazily", host)
-	return true, fmt.Errorf("unmount %s (%s): busy after %d tries, detached lazily; a process started inside the image may still be using it", rec.target, host, unmountTries)
+	return false, fmt.Errorf("unmount %s (%s): %w", rec.target, host, err)
 }
 
 func (t *Tree) checkNothingLeft() error {

@@ -17,8 +17,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hosttools"
 )
@@ -84,7 +82,7 @@ func (r *Real) Run(ctx context.Context, c Cmd) error {
 	cmd := exec.CommandContext(ctx, name, c.Argv[1:]...)
 	cmd.Dir = c.Dir
 	cmd.Stdin = c.Stdin
-	KillGroupOnCancel(cmd)
+	Own(cmd)
 	if len(c.Env) > 0 {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
@@ -102,7 +100,7 @@ func (r *Real) Run(ctx context.Context, c Cmd) error {
 		cmd.Stdout = io.MultiWriter(cmd.Stdout, updates)
 		cmd.Stderr = io.MultiWriter(cmd.Stderr, updates)
 	}
-	err := cmd.Run()
+	err := RunOwned(cmd, logf)
 	tail.Flush()
 	stdoutLog.Flush()
 	if c.Progress != nil {
@@ -130,20 +128,6 @@ func (r *Real) tailLines() int {
 		return r.TailLines
 	}
 	return 20
-}
-
-// KillGroupOnCancel makes a cancelled context end the command's whole process group, not just
-// the command: a shell or chroot whose children keep the output pipes open would otherwise
-// keep Wait blocked until they finish on their own. WaitDelay bounds the wait for the pipes.
-func KillGroupOnCancel(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		if cmd.Process == nil {
-			return nil
-		}
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	cmd.WaitDelay = 10 * time.Second
 }
 
 // Error is a failed command.

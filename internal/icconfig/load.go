@@ -101,19 +101,27 @@ func child(m *yaml.Node, key string) *yaml.Node {
 // ResolvePaths makes relative host paths absolute against BaseDir:
 // additional file and directory sources, SSH public key paths and password
 // files. Script paths are left relative: the original requires them to be
-// local to the config directory.
+// local to the config directory. Destinations are normalised
+// (NormalizeDestination).
 func (c *Config) ResolvePaths() {
 	abs := func(p *string) {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(c.BaseDir, *p)
 		}
 	}
+	dest := func(p *string) {
+		if *p != "" {
+			*p = NormalizeDestination(*p)
+		}
+	}
 	if c.OS != nil {
 		for i := range c.OS.AdditionalFiles {
 			abs(&c.OS.AdditionalFiles[i].Source)
+			dest(&c.OS.AdditionalFiles[i].Destination)
 		}
 		for i := range c.OS.AdditionalDirs {
 			abs(&c.OS.AdditionalDirs[i].Source)
+			dest(&c.OS.AdditionalDirs[i].Destination)
 		}
 		for i := range c.OS.Users {
 			u := &c.OS.Users[i]
@@ -128,6 +136,7 @@ func (c *Config) ResolvePaths() {
 	if c.Iso != nil {
 		for i := range c.Iso.AdditionalFiles {
 			abs(&c.Iso.AdditionalFiles[i].Source)
+			dest(&c.Iso.AdditionalFiles[i].Destination)
 		}
 	}
 }

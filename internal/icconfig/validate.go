@@ -49,7 +49,7 @@ func (o *OS) validate(p *problems) {
 		p.add("os.hostname", "invalid hostname (%s)", o.Hostname)
 	}
 	validateKernelCommandLine(p, "os.kernelCommandLine", o.KernelCommandLine)
-	validateFiles(p, "os.additionalFiles", o.AdditionalFiles)
+	validateFiles(p, "os.additionalFiles", o.AdditionalFiles, true)
 	for i, d := range o.AdditionalDirs {
 		d.validate(p, fmt.Sprintf("os.additionalDirs[%d]", i))
 	}
@@ -90,15 +90,18 @@ func validateKernelCommandLine(p *problems, path string, k *KernelCommandLine) {
 	}
 }
 
-func validateFiles(p *problems, path string, files AdditionalFileList) {
+// validateFiles checks a list of files, in the image (os) or on the ISO media (iso).
+func validateFiles(p *problems, path string, files AdditionalFileList, inImage bool) {
 	for i, f := range files {
-		f.validate(p, fmt.Sprintf("%s[%d]", path, i))
+		f.validate(p, fmt.Sprintf("%s[%d]", path, i), inImage)
 	}
 }
 
-func (f AdditionalFile) validate(p *problems, path string) {
+func (f AdditionalFile) validate(p *problems, path string, inImage bool) {
 	if f.Destination == "" {
 		p.add(path, "invalid 'destination' value: empty string")
+	} else {
+		p.wrap(path, checkDestination(f.Destination, inImage))
 	}
 	switch {
 	case f.Source == "" && f.Content == nil:
@@ -123,6 +126,8 @@ func (d AdditionalDir) validate(p *problems, path string) {
 	}
 	if d.Destination == "" {
 		p.add(path, "invalid 'destination' value: empty string")
+	} else {
+		p.wrap(path, checkDestination(d.Destination, true))
 	}
 	for _, f := range []struct {
 		name string
@@ -258,7 +263,7 @@ func (c *Config) validateScripts(p *problems, path string, scripts []Script) {
 
 func (i *Iso) validate(p *problems) {
 	validateKernelCommandLine(p, "iso.kernelCommandLine", i.KernelCommandLine)
-	validateFiles(p, "iso.additionalFiles", i.AdditionalFiles)
+	validateFiles(p, "iso.additionalFiles", i.AdditionalFiles, false)
 	switch i.InitramfsType {
 	case "", InitramfsBootstrap:
 	case InitramfsFullOS:

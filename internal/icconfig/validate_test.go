@@ -3,6 +3,7 @@ package icconfig
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,6 +86,20 @@ func TestIsValidReportsEachProblem(t *testing.T) {
 			"os.additionalFiles[0]: cannot specify both 'source' and 'content'"},
 		{"empty destination", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Content: ptr("x")}}}},
 			"os.additionalFiles[0]: invalid 'destination' value: empty string"},
+		{"destination under /dev", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "/dev/foo", Content: ptr("x")}}}},
+			"os.additionalFiles[0]: invalid 'destination' value (/dev/foo): under /dev"},
+		{"destination under /proc, relative", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "proc/sys/x", Content: ptr("x")}}}},
+			"os.additionalFiles[0]: invalid 'destination' value (proc/sys/x): under /proc"},
+		{"destination is /sys", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "//sys/", Content: ptr("x")}}}},
+			"os.additionalFiles[0]: invalid 'destination' value (//sys/): under /sys"},
+		{"destination under /run", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "/run/./a", Content: ptr("x")}}}},
+			"under /run"},
+		{"destination with ..", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "/etc/../etc/x", Content: ptr("x")}}}},
+			"os.additionalFiles[0]: invalid 'destination' value (/etc/../etc/x): contains '..'"},
+		{"iso destination with ..", Config{Iso: &Iso{AdditionalFiles: AdditionalFileList{{Destination: "../x", Content: ptr("x")}}}},
+			"iso.additionalFiles[0]: invalid 'destination' value (../x): contains '..'"},
+		{"dir destination under /dev", Config{OS: &OS{AdditionalDirs: []AdditionalDir{{Source: dir + "/dir", Destination: "/dev/x"}}}},
+			"os.additionalDirs[0]: invalid 'destination' value (/dev/x): under /dev"},
 		{"setuid permissions", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "/a", Content: ptr("x"), Permissions: ptr(FilePermissions(0o4755))}}}},
 			"os.additionalFiles[0]: invalid permissions: 0o4755 contains non-permission bits"},
 		{"missing source", Config{OS: &OS{AdditionalFiles: AdditionalFileList{{Destination: "/a", Source: dir + "/nope"}}}},
@@ -160,6 +175,32 @@ func TestIsValidReportsEachProblem(t *testing.T) {
 				t.Errorf("IsValid() = %q\nwant it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// Lookalikes of the reserved directories and an ISO path under /dev are fine; destinations
+// are normalised by ResolvePaths.
+func TestDestinationsAcceptedAndNormalised(t *testing.T) {
+	dir := fixture(t)
+	c := Config{BaseDir: dir,
+		OS: &OS{AdditionalFiles: AdditionalFileList{
+			{Destination: "/device/x", Content: ptr("x")},
+			{Destination: "etc//run/./x", Content: ptr("x")},
+			{Destination: "/procfs", Content: ptr("x")},
+			{Destination: "/etc/x..y", Content: ptr("x")},
+		}},
+		Iso: &Iso{AdditionalFiles: AdditionalFileList{{Destination: "/dev/x", Content: ptr("x")}}},
+	}
+	if err := c.IsValid(); err != nil {
+		t.Fatal(err)
+	}
+	c.ResolvePaths()
+	var got []string
+	for _, f := range c.OS.AdditionalFiles {
+		got = append(got, f.Destination)
+	}
+	if want := []string{"/device/x", "/etc/run/x", "/procfs", "/etc/x..y"}; !slices.Equal(got, want) {
+		t.Errorf("normalised %q; want %q", got, want)
 	}
 }
 

@@ -131,9 +131,22 @@ func isShellName(s string) bool {
 	return true
 }
 
+// maxShellValue bounds one variable's value. A kernel command line is at
+// most a few KiB (COMMAND_LINE_SIZE); without a bound, a hostile image's
+// A=$A$A repeated a few dozen times would need gigabytes.
+const maxShellValue = 64 << 10
+
 // shellValue evaluates the word after NAME=, up to the first unquoted
-// blank or comment.
+// blank or comment, cut at maxShellValue bytes.
 func shellValue(s string, vars map[string]string) string {
+	v := shellWord(s, vars)
+	if len(v) > maxShellValue {
+		v = v[:maxShellValue]
+	}
+	return v
+}
+
+func shellWord(s string, vars map[string]string) string {
 	var out strings.Builder
 	rs := []rune(s)
 	for i := 0; i < len(rs); i++ {
@@ -177,7 +190,7 @@ func expandVar(rs []rune, i int, vars map[string]string, out *strings.Builder) i
 			end++
 		}
 		if end < len(rs) {
-			out.WriteString(vars[string(rs[i+2:end])])
+			writeCapped(out, vars[string(rs[i+2:end])])
 			return end
 		}
 	}
@@ -189,6 +202,14 @@ func expandVar(rs []rune, i int, vars map[string]string, out *strings.Builder) i
 		out.WriteRune('$')
 		return i
 	}
-	out.WriteString(vars[string(rs[i+1:end])])
+	writeCapped(out, vars[string(rs[i+1:end])])
 	return end - 1
+}
+
+// writeCapped appends v while out holds less than maxShellValue bytes, so
+// that "$A$A$A..." on one line stays bounded too.
+func writeCapped(out *strings.Builder, v string) {
+	if room := maxShellValue + 1 - out.Len(); room > 0 {
+		out.WriteString(v[:min(len(v), room)])
+	}
 }

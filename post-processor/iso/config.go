@@ -44,6 +44,10 @@ type Config struct {
 	// image's own arguments.
 	KernelCommandLine hclblocks.KernelCommandLine `mapstructure:"kernel_command_line" required:"false"`
 	// Path of the ISO to write. Defaults to `<directory of the input image>/<build name>.iso`.
+	// It may not be a file of the input artifact. It is checked when the build starts: an
+	// existing file is an error without `-force`, and the build holds a lock on the path from
+	// then on, so a second build writing the same ISO fails at once. The ISO is written under a
+	// temporary name in the same directory and renamed into place when it is complete.
 	Output string `mapstructure:"output" required:"false"`
 	// ISO volume label, which the boot loader and dracut use to find the media
 	// (`root=live:LABEL=<label>`). Defaults to `CDROM`, like the original. 1 to 32 characters

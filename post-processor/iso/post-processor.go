@@ -20,11 +20,19 @@ import (
 type PostProcessor struct {
 	config Config
 	runner execx.Runner
+	locked string // the output whose lock this process holds (outputsafe.Lock)
 }
 
 func (p *PostProcessor) ConfigSpec() hcldec.ObjectSpec { return p.config.FlatMapstructure().HCL2Spec() }
 
-func (p *PostProcessor) Configure(raws ...interface{}) error { return p.config.Prepare(raws...) }
+// Configure validates the configuration and checks what can be known about the output before
+// the build starts (checkEarly).
+func (p *PostProcessor) Configure(raws ...interface{}) error {
+	if err := p.config.Prepare(raws...); err != nil {
+		return err
+	}
+	return p.checkEarly()
+}
 
 // PostProcess is the Live OS conversion, as a list of steps. The input image is only read:
 // it is attached read-only, and the initrd is built in a scratch overlay on top of it.
@@ -50,9 +58,12 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	state.Put(keyRunner, runner)
 	state.Put(keyInput, inputImage{Path: in.Files()[0], Format: format})
 	state.Put(keyOutput, output)
+	state.Put(keyInputFiles, in.Files())
 
 	steps := []multistep.Step{
 		&stepCheckHost{},
+		&stepstate.SweepLeftovers{},
+		&stepGuardOutput{pp: p},
 		&stepScratchDir{},
 		&stepOpenImage{},
 		&stepInspectImage{},
@@ -70,6 +81,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	)
 	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
 	if err := stepstate.Result(state, "ISO conversion"); err != nil {
+		keepInput(ui, in)
 		return nil, false, false, err
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.

@@ -14,22 +14,23 @@ import (
 
 // State-bag keys; each step's comment says which it consumes and produces.
 const (
-	keyUI       = stepstate.KeyUI
-	keyConfig   = stepstate.KeyConfig
-	keyRunner   = stepstate.KeyRunner
-	keyError    = stepstate.KeyError
-	keyInput    = "input"    // inputImage
-	keyOutput   = "output"   // string: the ISO to write
-	keyScratch  = "scratch"  // string: work directory, removed at the end
-	keyTree     = "tree"     // *diskimage.Tree: the image, mounted read-only
-	keyImage    = "image"    // *imageInfo: what the image holds
-	keyInitrds  = "initrds"  // map[string]string: kernel version -> live initrd (host path)
-	keySquashfs = "squashfs" // string: the squashfs root image
-	keyEFI      = "efi"      // *efiFiles: EFI binaries and efiboot.img
-	keyBIOSImg  = "bios_img" // string: GRUB's El Torito BIOS image ("" without BIOS boot)
-	keyBIOSMBR  = "bios_mbr" // string: GRUB's boot_hybrid.img for the hybrid MBR
-	keyStaging  = "staging"  // string: the media tree handed to xorriso
-	keyLayout   = "layout"   // liveos.Layout
+	keyUI         = stepstate.KeyUI
+	keyConfig     = stepstate.KeyConfig
+	keyRunner     = stepstate.KeyRunner
+	keyError      = stepstate.KeyError
+	keyInput      = "input"       // inputImage
+	keyOutput     = "output"      // string: the ISO to write
+	keyInputFiles = "input_files" // []string: every file of the input artifact
+	keyScratch    = "scratch"     // string: work directory, removed at the end
+	keyTree       = "tree"        // *diskimage.Tree: the image, mounted read-only
+	keyImage      = "image"       // *imageInfo: what the image holds
+	keyInitrds    = "initrds"     // map[string]string: kernel version -> live initrd (host path)
+	keySquashfs   = "squashfs"    // string: the squashfs root image
+	keyEFI        = "efi"         // *efiFiles: EFI binaries and efiboot.img
+	keyBIOSImg    = "bios_img"    // string: GRUB's El Torito BIOS image ("" without BIOS boot)
+	keyBIOSMBR    = "bios_mbr"    // string: GRUB's boot_hybrid.img for the hybrid MBR
+	keyStaging    = "staging"     // string: the media tree handed to xorriso
+	keyLayout     = "layout"      // liveos.Layout
 )
 
 // inputImage is the input artifact's disk image.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/ledger"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/progress"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
@@ -108,9 +109,14 @@ func buildInitrd(ctx context.Context, r execx.Runner, imageRoot, chrootRoot, kve
 	return rootfs.CopyOut(chrootRoot, out, host)
 }
 
+// release stops whatever dracut left running in the chroot, waits for it, then unmounts the
+// overlay: a process still inside would keep it busy.
 func (s *stepBuildInitrd) release() error {
 	if s.overlay == nil {
 		return nil
+	}
+	if _, err := ledger.StopProcessesInRoot(s.overlay.Root, time.Second, 10*time.Second); err != nil {
+		return fmt.Errorf("stop the processes in the dracut chroot: %w", err)
 	}
 	err := s.overlay.Close()
 	s.overlay = nil

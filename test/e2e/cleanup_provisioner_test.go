@@ -2,12 +2,9 @@ package e2e
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 )
 
 // The image is mounted under the test's own directory (MNT), so the check that nothing is left
@@ -53,19 +50,4 @@ func TestErrorCleanupProvisionerRunsAfterAFailingProvisioner(t *testing.T) {
 		t.Error("the build error is not the failing provisioner's")
 	}
 	assertNothingLeftUnder(t, dir)
-}
-
-// assertNothingLeftUnder checks that nothing is mounted under dir and no loop device is
-// attached to a file under it: the resources of a build whose output and mounts are there,
-// whatever other builds on the machine hold.
-func assertNothingLeftUnder(t *testing.T, dir string) {
-	t.Helper()
-	mounts, err := diskimage.MountsUnder(dir)
-	if err != nil || len(mounts) > 0 {
-		t.Errorf("still mounted under %s: %v %v", dir, mounts, err)
-	}
-	out, err := exec.Command("losetup", "--list", "--noheadings", "--output", "NAME,BACK-FILE").CombinedOutput()
-	if err != nil || strings.Contains(string(out), dir) {
-		t.Errorf("a loop device of this build is still attached (%v):\n%s", err, out)
-	}
 }

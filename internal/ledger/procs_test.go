@@ -1,4 +1,4 @@
-package imagecustomizer
+package ledger
 
 import (
 	"os"
@@ -13,12 +13,7 @@ import (
 // A process chrooted into the directory is found and killed, even when it left our process
 // group (a daemon).
 func TestKillProcessesInRoot(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root")
-		}
-		t.Skip("needs root to chroot")
-	}
+	requireRoot(t, "chroot")
 	root := t.TempDir()
 	// A static-enough sleeper: copy the host's busybox-free `sleep` with its libraries is more
 	// than needed; chroot only needs the binary to exist inside, so bind the host's /usr and /lib.
@@ -49,13 +44,13 @@ func TestKillProcessesInRoot(t *testing.T) {
 	waited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(waited) }()
 	deadline := time.Now().Add(5 * time.Second)
-	for !slices.Contains(processesInRoot(root), cmd.Process.Pid) {
+	for !slices.Contains(ProcessesInRoot(root), cmd.Process.Pid) {
 		if time.Now().After(deadline) {
 			t.Fatal("the chrooted process was not found")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	killed, err := killProcessesInRoot(root, 5*time.Second)
+	killed, err := KillProcessesInRoot(root, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +62,7 @@ func TestKillProcessesInRoot(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the chrooted process is still running")
 	}
-	if left := processesInRoot(root); len(left) != 0 {
+	if left := ProcessesInRoot(root); len(left) != 0 {
 		t.Errorf("still running in the root: %v", left)
 	}
 }
