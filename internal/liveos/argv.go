@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/grubcfg"
 )
 
 // Compressions mksquashfs may use for the root image. All four are built
@@ -235,7 +237,7 @@ func GrubStandaloneEFIArgv(modDir, out, earlyCfg string) []string {
 // modules live in (memdisk)/boot/grub, and pointing $prefix at the media
 // breaks every module load.
 func StandaloneEarlyConfig(label string) string {
-	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", GrubQuote(label), PathGrubCfg)
+	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", grubcfg.Quote(label), PathGrubCfg)
 }
 
 // DefaultDracutModules are the dracut modules the live initrd adds to the

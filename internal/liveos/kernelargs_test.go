@@ -227,20 +227,3 @@ func TestComposeArgs(t *testing.T) {
 		})
 	}
 }
-
-func TestGrubWords(t *testing.T) {
-	tests := map[string][]string{
-		"linux /v a b":                  {"linux", "/v", "a", "b"},
-		`echo 'x y' "a \"b\" \$c" d\ e`: {"echo", "x y", `a "b" $c`, "d e"},
-		"  # only a comment":            nil,
-		"a #c":                          {"a"},
-		"a#b":                           {"a#b"},
-		"a; b":                          {"a", "b"},
-		"'unterminated":                 {"unterminated"},
-	}
-	for in, want := range tests {
-		if got := grubWords(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("grubWords(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

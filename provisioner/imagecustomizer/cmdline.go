@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/grubcfg"
 )
 
 // Boot configuration files that carry the kernel command line.
@@ -131,7 +131,7 @@ var grubCmdlineAssign = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?GRUB_CMD
 func appendGrubCmdline(file string, args []string) string {
 	grubArgs := make([]string, len(args))
 	for i, a := range args {
-		grubArgs[i] = liveos.GrubQuote(a)
+		grubArgs[i] = grubcfg.ArgWord(a)
 	}
 	add := strings.Join(grubArgs, " ")
 	locs := grubCmdlineAssign.FindAllStringIndex(file, -1)
