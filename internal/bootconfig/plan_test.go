@@ -94,6 +94,7 @@ func TestPlanKernelArgsLayouts(t *testing.T) {
 		mkconfig []string
 	}{
 		{"debian12", []string{"/etc/default/grub"}, []string{"/boot/grub/grub.cfg"}},
+		{"debian13", []string{"/etc/default/grub"}, []string{"/boot/grub/grub.cfg"}},
 		{"debian-cloud", []string{"/etc/default/grub.d/50-cloudimg-settings.cfg"}, []string{"/boot/grub/grub.cfg"}},
 		{"debian-handwritten", []string{"/boot/grub/grub.cfg"}, nil},
 		{"handwritten-with-defaults", []string{"/boot/grub/grub.cfg"}, nil},
