@@ -70,7 +70,7 @@ func PlanKernelArgs(s Snapshot, args []string) (Plan, error) {
 			continue
 		}
 		p.Edits = append(p.Edits, Edit{Path: cfg.Path, Content: out,
-			Why: fmt.Sprintf("grub.cfg without grub-mkconfig: %d linux commands", n)})
+			Why: fmt.Sprintf("grub.cfg without grub-mkconfig, linux commands: %d", n)})
 	}
 	if f := s.KernelCmdline; f != nil {
 		p.Edits = append(p.Edits, Edit{Path: f.Path, Content: appendCmdline(f.Content, args), Why: "kernel-install command line"})
