@@ -107,6 +107,9 @@ func TestPlanKernelArgsLayouts(t *testing.T) {
 		{"rhel7-efi", []string{"/etc/default/grub"}, []string{"/boot/efi/EFI/redhat/grub.cfg"}},
 		{"azurelinux3", []string{"/etc/default/grub.d/10_selinux.cfg"}, []string{"/boot/grub2/grub.cfg"}},
 		{"azurelinux2", []string{"/boot/grub2/grub.cfg"}, nil},
+		{"azurelinux4", []string{"/etc/default/grub",
+			"/boot/loader/entries/6a1b2c3d4e5f60718293a4b5c6d7e8f9-6.12.20.azl4.x86_64.conf"},
+			[]string{"/boot/grub2/grub.cfg"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tree, func(t *testing.T) {
