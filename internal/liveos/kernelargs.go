@@ -2,6 +2,8 @@ package liveos
 
 import (
 	"strings"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
 )
 
 // Where ImageArgs found the image's kernel arguments.
@@ -106,32 +108,21 @@ func DiskOnlyArg(arg string) bool {
 	return false
 }
 
-// ImageArgs returns the image's own kernel arguments without the
-// disk-only ones, and which file they came from. It reads, in order: the
-// first normal (not recovery) linux line of the image's grub.cfg, then
-// /etc/kernel/cmdline, then GRUB_CMDLINE_LINUX and
-// GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub. Pass "" for a file the
-// image does not have. source is "" when none of them has a command line.
-//
-// GRUB variables on the linux line ($vt_handoff, $kernelopts) are dropped:
-// they are defined by the disk's grub.cfg and grubenv, not on the media.
+// ImageArgs is ImageArgsOf for an image known by the text of its grub.cfg,
+// /etc/kernel/cmdline and /etc/default/grub ("" for a file it does not have); the source
+// is then SourceGrubCfg, SourceKernelCmdline or SourceDefaultGrub.
 func ImageArgs(grubCfg, kernelCmdline, defaultGrub string) (args []string, source string) {
-	if line, ok := grubLinuxArgs(grubCfg); ok {
-		return keepImageArgs(line), SourceGrubCfg
+	var s bootconfig.Snapshot
+	if grubCfg != "" {
+		s.GrubCfgs = []bootconfig.File{{Path: SourceGrubCfg, Content: grubCfg}}
 	}
-	for _, l := range strings.Split(kernelCmdline, "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "#") {
-			return keepImageArgs(SplitCmdline(l)), SourceKernelCmdline
-		}
+	if kernelCmdline != "" {
+		s.KernelCmdline = &bootconfig.File{Path: SourceKernelCmdline, Content: kernelCmdline}
 	}
-	vars := parseShellAssignments(defaultGrub)
-	linux, okL := vars["GRUB_CMDLINE_LINUX"]
-	def, okD := vars["GRUB_CMDLINE_LINUX_DEFAULT"]
-	if okL || okD {
-		return keepImageArgs(SplitCmdline(linux + " " + def)), SourceDefaultGrub
+	if defaultGrub != "" {
+		s.DefaultGrub = &bootconfig.File{Path: SourceDefaultGrub, Content: defaultGrub}
 	}
-	return nil, ""
+	return ImageArgsOf(s)
 }
 
 func keepImageArgs(in []string) []string {
