@@ -93,7 +93,7 @@ func TestKernelArgsOnHandWrittenGrubCfg(t *testing.T) {
 	}
 
 	res := testenv.Boot(t, testenv.BootOptions{
-		Name: "handwritten-grub-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 10 * time.Minute,
+		Name: "handwritten-grub-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 15 * time.Minute,
 		Expect: []string{regexp.QuoteMeta(mark) + ` cmdline=.*root=UUID=\S+ ro console=tty0 console=ttyS0,115200 ` +
 			`ds=nocloud e2e\.semicolon=a;b e2e\.mark=` + regexp.QuoteMeta(mark)},
 	})

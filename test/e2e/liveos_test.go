@@ -194,7 +194,7 @@ func example1(t *testing.T, imgs testenv.Images, boots ...example1Boot) example1
 		t.Run(bt.name, func(t *testing.T) {
 			res := testenv.Boot(t, testenv.BootOptions{
 				Name: "example1-" + imgs.Release + "-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
-				Expect: expect[bt], Timeout: 8 * time.Minute,
+				Expect: expect[bt], Timeout: 15 * time.Minute,
 			})
 			t.Logf("MEASURE boot example 1 (%s) %s: %s", imgs.Release, bt.name, testenv.FormatMilestones(res.Milestones))
 		})
