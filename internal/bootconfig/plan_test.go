@@ -1,15 +1,14 @@
 package bootconfig
 
 import (
-	"errors"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -32,38 +31,9 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// treeReader reads a fixture tree under testdata/trees as if it were an image's root.
-type treeReader struct{ root string }
-
-func (r treeReader) ReadFile(p string) (string, bool, error) {
-	host := filepath.Join(r.root, filepath.FromSlash(p))
-	fi, err := os.Lstat(host)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && !fi.Mode().IsRegular()) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	b, err := os.ReadFile(host)
-	return string(b), err == nil, err
-}
-
-func (r treeReader) Glob(pattern string) ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(r.root, filepath.FromSlash(pattern)))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(matches))
-	for i, m := range matches {
-		out[i] = "/" + filepath.ToSlash(strings.TrimPrefix(m, r.root+string(filepath.Separator)))
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 func readTree(t *testing.T, name string) Snapshot {
 	t.Helper()
-	s, err := Read(treeReader{root: filepath.Join("testdata", "trees", name)})
+	s, err := Read(rootfs.Reader{Root: filepath.Join("testdata", "trees", name)})
 	if err != nil {
 		t.Fatal(err)
 	}

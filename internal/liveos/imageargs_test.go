@@ -1,10 +1,12 @@
 package liveos
 
 import (
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
 func TestImageArgsOfLayouts(t *testing.T) {
@@ -57,5 +59,33 @@ func TestImageArgsOfLayouts(t *testing.T) {
 				t.Errorf("ImageArgsOf = %q from %q, want %q from %q", got, src, tc.want, tc.source)
 			}
 		})
+	}
+}
+
+// TestImageArgsOfFixtureTrees reads each distribution's fixture tree the way the ISO
+// post-processor reads an image (rootfs.Reader, bootconfig.Read).
+func TestImageArgsOfFixtureTrees(t *testing.T) {
+	tests := map[string]struct {
+		want   []string
+		source string
+	}{
+		"debian12":            {[]string{"console=tty0", "console=ttyS0,115200"}, "/boot/grub/grub.cfg"},
+		"debian-handwritten":  {[]string{"console=ttyS0,115200"}, "/boot/grub/grub.cfg"},
+		"fedora40":            {[]string{"rhgb", "quiet"}, "/boot/loader/entries/2f6e1c0a9b8d4e7f8a1b2c3d4e5f6a7b-6.8.5-301.fc40.x86_64.conf"},
+		"fedora32-kernelopts": {[]string{"rhgb", "quiet"}, "/etc/default/grub"},
+		"rhel7-efi":           {[]string{"crashkernel=auto", "rhgb", "quiet", "LANG=en_US.UTF-8"}, "/boot/efi/EFI/redhat/grub.cfg"},
+		"azurelinux2":         {[]string{"security=selinux", "selinux=1", "rd.auto=1", "lockdown=integrity"}, "/boot/grub2/grub.cfg"},
+		"azurelinux3":         {[]string{"rd.auto=1", "net.ifnames=0", "lockdown=integrity", "security=selinux", "selinux=1"}, "/boot/grub2/grub.cfg"},
+		"azurelinux4":         {[]string{"rd.auto=1", "net.ifnames=0", "lockdown=integrity"}, "/boot/loader/entries/6a1b2c3d4e5f60718293a4b5c6d7e8f9-6.12.20.azl4.x86_64.conf"},
+		"systemd-boot":        {[]string{"quiet"}, "/efi/loader/entries/8c1f0d2a-6.12.0.conf"},
+	}
+	for tree, tc := range tests {
+		s, err := bootconfig.Read(rootfs.Reader{Root: filepath.Join(fixtureTrees, tree)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, src := ImageArgsOf(s); !reflect.DeepEqual(got, tc.want) || src != tc.source {
+			t.Errorf("%s: ImageArgsOf = %q from %q, want %q from %q", tree, got, src, tc.want, tc.source)
+		}
 	}
 }

@@ -2,15 +2,6 @@ package liveos
 
 import (
 	"strings"
-
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
-)
-
-// Where ImageArgs found the image's kernel arguments.
-const (
-	SourceGrubCfg       = "grub.cfg"
-	SourceKernelCmdline = "/etc/kernel/cmdline"
-	SourceDefaultGrub   = "/etc/default/grub"
 )
 
 // LiveArgs returns the arguments that make dracut's dmsquash-live module
@@ -106,23 +97,6 @@ func DiskOnlyArg(arg string) bool {
 		}
 	}
 	return false
-}
-
-// ImageArgs is ImageArgsOf for an image known by the text of its grub.cfg,
-// /etc/kernel/cmdline and /etc/default/grub ("" for a file it does not have); the source
-// is then SourceGrubCfg, SourceKernelCmdline or SourceDefaultGrub.
-func ImageArgs(grubCfg, kernelCmdline, defaultGrub string) (args []string, source string) {
-	var s bootconfig.Snapshot
-	if grubCfg != "" {
-		s.GrubCfgs = []bootconfig.File{{Path: SourceGrubCfg, Content: grubCfg}}
-	}
-	if kernelCmdline != "" {
-		s.KernelCmdline = &bootconfig.File{Path: SourceKernelCmdline, Content: kernelCmdline}
-	}
-	if defaultGrub != "" {
-		s.DefaultGrub = &bootconfig.File{Path: SourceDefaultGrub, Content: defaultGrub}
-	}
-	return ImageArgsOf(s)
 }
 
 func keepImageArgs(in []string) []string {
