@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/grubcfg"
 )
 
 // Compressions mksquashfs may use for the root image. All four are built
@@ -235,8 +237,12 @@ func GrubStandaloneEFIArgv(modDir, out, earlyCfg string) []string {
 // the media by label and run its grub.cfg. It must not set $prefix: the
 // modules live in (memdisk)/boot/grub, and pointing $prefix at the media
 // breaks every module load.
-func StandaloneEarlyConfig(label string) string {
-	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", GrubQuote(label), PathGrubCfg)
+func StandaloneEarlyConfig(label string) string { return RedirectGrubCfg(label) }
+
+// RedirectGrubCfg finds the media by label and runs its grub.cfg. It is what a signed GRUB
+// whose built-in prefix points elsewhere on the media (GrubBinary.Config) reads there.
+func RedirectGrubCfg(label string) string {
+	return fmt.Sprintf("search --no-floppy --set=root --label %s\nconfigfile ($root)/%s\n", grubcfg.Quote(label), PathGrubCfg)
 }
 
 // DefaultDracutModules are the dracut modules the live initrd adds to the

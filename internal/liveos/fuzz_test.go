@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
 )
 
 const fuzzGrubCfg = `set timeout=5
@@ -32,7 +34,17 @@ func FuzzImageArgs(f *testing.F) {
 	f.Add("", "", fuzzDefaultGrub)
 	f.Add("", "", "A=x\nA=$A$A\nA=$A$A\nA=\"${A}${A}\"\n")
 	f.Fuzz(func(t *testing.T, grubCfg, cmdline, defaultGrub string) {
-		args, source := ImageArgs(grubCfg, cmdline, defaultGrub)
+		var snap bootconfig.Snapshot
+		if grubCfg != "" {
+			snap.GrubCfgs = []bootconfig.File{{Path: "/boot/grub/grub.cfg", Content: grubCfg}}
+		}
+		if cmdline != "" {
+			snap.KernelCmdline = &bootconfig.File{Path: "/etc/kernel/cmdline", Content: cmdline}
+		}
+		if defaultGrub != "" {
+			snap.DefaultGrub = &bootconfig.File{Path: "/etc/default/grub", Content: defaultGrub}
+		}
+		args, source := ImageArgsOf(snap)
 		if source == "" && len(args) > 0 {
 			t.Fatalf("arguments %q without a source", args)
 		}

@@ -3,6 +3,8 @@ package liveos
 import (
 	"fmt"
 	"strings"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/grubcfg"
 )
 
 // GrubConfig describes the media's /boot/grub/grub.cfg.
@@ -43,7 +45,7 @@ type GrubEntry struct {
 func RenderGrubCfg(c GrubConfig) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Live OS media %q, written by packer-plugin-imagecustomizer.\n", c.Label)
-	fmt.Fprintf(&b, "search --no-floppy --set=root --label %s\n", GrubQuote(c.Label))
+	fmt.Fprintf(&b, "search --no-floppy --set=root --label %s\n", grubcfg.Quote(c.Label))
 	if c.Serial {
 		b.WriteString("serial --unit=0 --speed=115200\n")
 		b.WriteString("terminal_input console serial\n")
@@ -56,36 +58,14 @@ func RenderGrubCfg(c GrubConfig) string {
 		if title == "" {
 			title = "Live OS " + e.Linux
 		}
-		fmt.Fprintf(&b, "\nmenuentry %s {\n", GrubQuote(title))
-		line := []string{"linux", GrubQuote(e.Linux)}
+		fmt.Fprintf(&b, "\nmenuentry %s {\n", grubcfg.Quote(title))
+		line := []string{"linux", grubcfg.Quote(e.Linux)}
 		for _, a := range e.Args {
-			line = append(line, GrubQuote(kernelArgToGrubWord(a)))
+			line = append(line, grubcfg.ArgWord(a))
 		}
 		fmt.Fprintf(&b, "\t%s\n", strings.Join(line, " "))
-		fmt.Fprintf(&b, "\tinitrd %s\n", GrubQuote(e.Initrd))
+		fmt.Fprintf(&b, "\tinitrd %s\n", grubcfg.Quote(e.Initrd))
 		b.WriteString("}\n")
 	}
 	return b.String()
 }
-
-// kernelArgToGrubWord removes the kernel's double quotes from an argument
-// (foo="a b" becomes foo=a b). GRUB adds quotes back around an argument
-// with blanks when it builds the kernel command line, but it escapes any
-// quote already there with a backslash, which the kernel does not
-// understand (grub-core/lib/cmdline.c).
-func kernelArgToGrubWord(arg string) string {
-	return strings.ReplaceAll(arg, `"`, "")
-}
-
-// GrubQuote makes s one literal GRUB word. Words made only of safe
-// characters stay bare so the config reads naturally; anything else goes
-// in single quotes, where GRUB expands nothing: ';' would end the command
-// (ds=nocloud;s=...), '$' would expand a variable, blanks split words.
-func GrubQuote(s string) string {
-	if s != "" && strings.Trim(s, safeGrubChars) == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-const safeGrubChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/=+@%"

@@ -55,28 +55,6 @@ func TestRenderGrubCfgRules(t *testing.T) {
 	}
 }
 
-func TestGrubQuote(t *testing.T) {
-	tests := map[string]string{
-		"console=ttyS0,115200":  "console=ttyS0,115200",
-		"/boot/vmlinuz-6.1.0-x": "/boot/vmlinuz-6.1.0-x",
-		"root=live:LABEL=X":     "root=live:LABEL=X",
-		"":                      "''",
-		"a b":                   "'a b'",
-		"ds=nocloud;s=x":        "'ds=nocloud;s=x'",
-		"$x":                    "'$x'",
-		"it's":                  `'it'\''s'`,
-		"a{b}":                  "'a{b}'",
-		"#x":                    "'#x'",
-		"a*":                    "'a*'",
-		`back\slash`:            `'back\slash'`,
-	}
-	for in, want := range tests {
-		if got := GrubQuote(in); got != want {
-			t.Errorf("GrubQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // The words RenderGrubCfg writes must read back, through GRUB's own
 // quoting rules, as the kernel arguments that were given.
 func TestRenderGrubCfgRoundTrip(t *testing.T) {

@@ -4,13 +4,6 @@ import (
 	"strings"
 )
 
-// Where ImageArgs found the image's kernel arguments.
-const (
-	SourceGrubCfg       = "grub.cfg"
-	SourceKernelCmdline = "/etc/kernel/cmdline"
-	SourceDefaultGrub   = "/etc/default/grub"
-)
-
 // LiveArgs returns the arguments that make dracut's dmsquash-live module
 // boot the squashfs on the media labelled label: the media is found by
 // label, /liveos/rootfs.img is loop-mounted and a RAM overlayfs makes it
@@ -104,34 +97,6 @@ func DiskOnlyArg(arg string) bool {
 		}
 	}
 	return false
-}
-
-// ImageArgs returns the image's own kernel arguments without the
-// disk-only ones, and which file they came from. It reads, in order: the
-// first normal (not recovery) linux line of the image's grub.cfg, then
-// /etc/kernel/cmdline, then GRUB_CMDLINE_LINUX and
-// GRUB_CMDLINE_LINUX_DEFAULT of /etc/default/grub. Pass "" for a file the
-// image does not have. source is "" when none of them has a command line.
-//
-// GRUB variables on the linux line ($vt_handoff, $kernelopts) are dropped:
-// they are defined by the disk's grub.cfg and grubenv, not on the media.
-func ImageArgs(grubCfg, kernelCmdline, defaultGrub string) (args []string, source string) {
-	if line, ok := grubLinuxArgs(grubCfg); ok {
-		return keepImageArgs(line), SourceGrubCfg
-	}
-	for _, l := range strings.Split(kernelCmdline, "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "#") {
-			return keepImageArgs(SplitCmdline(l)), SourceKernelCmdline
-		}
-	}
-	vars := parseShellAssignments(defaultGrub)
-	linux, okL := vars["GRUB_CMDLINE_LINUX"]
-	def, okD := vars["GRUB_CMDLINE_LINUX_DEFAULT"]
-	if okL || okD {
-		return keepImageArgs(SplitCmdline(linux + " " + def)), SourceDefaultGrub
-	}
-	return nil, ""
 }
 
 func keepImageArgs(in []string) []string {

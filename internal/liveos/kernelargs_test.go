@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
 )
 
 func TestLiveArgs(t *testing.T) {
@@ -124,36 +126,36 @@ func TestImageArgs(t *testing.T) {
 		"debian grub.cfg": {
 			grubCfg: debianGrubCfg,
 			want:    []string{"console=tty0", "console=ttyS0,115200", "earlyprintk=ttyS0,115200", "consoleblank=0"},
-			source:  SourceGrubCfg,
+			source:  "/boot/grub/grub.cfg",
 		},
 		"recovery entry first is skipped": {
 			grubCfg: "menuentry 'Linux (recovery mode)' {\n linux /vmlinuz root=/dev/sda1 single\n}\n" +
 				"menuentry 'Linux' {\n linux /vmlinuz root=/dev/sda1 quiet\n}\n",
 			want:   []string{"quiet"},
-			source: SourceGrubCfg,
+			source: "/boot/grub/grub.cfg",
 		},
 		"grub quoting becomes kernel quoting": {
 			grubCfg: "menuentry \"x\" {\n" + `linux /vmlinuz 'ds=nocloud;s=file:///a/' "opt=a b" plain\ word # comment` + "\n}",
 			want:    []string{"ds=nocloud;s=file:///a/", `opt="a b"`, `"plain word"`},
-			source:  SourceGrubCfg,
+			source:  "/boot/grub/grub.cfg",
 		},
 		"linuxefi line": {
 			grubCfg: "menuentry 'x' {\n\tlinuxefi /vmlinuz root=/dev/sda2 rw selinux=0\n}\n",
 			want:    []string{"selinux=0"},
-			source:  SourceGrubCfg,
+			source:  "/boot/grub/grub.cfg",
 		},
 		"grub.cfg wins over the others": {
 			grubCfg:       "menuentry 'x' {\n\tlinux /vmlinuz a\n}\n",
 			kernelCmdline: "b\n",
 			defaultGrub:   `GRUB_CMDLINE_LINUX="c"`,
 			want:          []string{"a"},
-			source:        SourceGrubCfg,
+			source:        "/boot/grub/grub.cfg",
 		},
 		"BLS grub.cfg falls back to /etc/kernel/cmdline": {
 			grubCfg:       "insmod blscfg\nblscfg\n",
 			kernelCmdline: "# comment\nroot=UUID=1 ro crashkernel=256M rd.lvm.lv=vg/root quiet\n",
 			want:          []string{"crashkernel=256M", "quiet"},
-			source:        SourceKernelCmdline,
+			source:        "/etc/kernel/cmdline",
 		},
 		"/etc/default/grub with quotes and expansion": {
 			defaultGrub: "# defaults\nGRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n" +
@@ -161,17 +163,17 @@ func TestImageArgs(t *testing.T) {
 				"GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX console=ttyS0 \\\"x\\\"\"  # cloud\n" +
 				"export GRUB_DISABLE_OS_PROBER=true\n",
 			want:   []string{"console=tty0", "net.ifnames=0", "console=ttyS0", `"x"`, "quiet"},
-			source: SourceDefaultGrub,
+			source: "/etc/default/grub",
 		},
 		"/etc/default/grub braces and later assignment wins": {
 			defaultGrub: "A=one\nGRUB_CMDLINE_LINUX=${A}\nGRUB_CMDLINE_LINUX=\"${A} two $UNSET\"\n",
 			want:        []string{"one", "two"},
-			source:      SourceDefaultGrub,
+			source:      "/etc/default/grub",
 		},
 		"empty GRUB_CMDLINE_LINUX still names the source": {
 			defaultGrub: "GRUB_CMDLINE_LINUX=\"\"\n",
 			want:        nil,
-			source:      SourceDefaultGrub,
+			source:      "/etc/default/grub",
 		},
 		"nothing": {
 			grubCfg:     "set timeout=5\n",
@@ -182,9 +184,9 @@ func TestImageArgs(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			got, src := ImageArgs(tc.grubCfg, tc.kernelCmdline, tc.defaultGrub)
+			got, src := ImageArgsOf(snapshotOf(tc.grubCfg, tc.kernelCmdline, tc.defaultGrub))
 			if !reflect.DeepEqual(got, tc.want) || src != tc.source {
-				t.Errorf("ImageArgs = %q from %q, want %q from %q", got, src, tc.want, tc.source)
+				t.Errorf("ImageArgsOf = %q from %q, want %q from %q", got, src, tc.want, tc.source)
 			}
 		})
 	}
@@ -228,19 +230,18 @@ func TestComposeArgs(t *testing.T) {
 	}
 }
 
-func TestGrubWords(t *testing.T) {
-	tests := map[string][]string{
-		"linux /v a b":                  {"linux", "/v", "a", "b"},
-		`echo 'x y' "a \"b\" \$c" d\ e`: {"echo", "x y", `a "b" $c`, "d e"},
-		"  # only a comment":            nil,
-		"a #c":                          {"a"},
-		"a#b":                           {"a#b"},
-		"a; b":                          {"a", "b"},
-		"'unterminated":                 {"unterminated"},
+// snapshotOf is an image with the given /boot/grub/grub.cfg, /etc/kernel/cmdline and
+// /etc/default/grub ("" for a file it does not have).
+func snapshotOf(grubCfg, kernelCmdline, defaultGrub string) bootconfig.Snapshot {
+	var s bootconfig.Snapshot
+	if grubCfg != "" {
+		s.GrubCfgs = []bootconfig.File{{Path: "/boot/grub/grub.cfg", Content: grubCfg}}
 	}
-	for in, want := range tests {
-		if got := grubWords(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("grubWords(%q) = %q, want %q", in, got, want)
-		}
+	if kernelCmdline != "" {
+		s.KernelCmdline = &bootconfig.File{Path: "/etc/kernel/cmdline", Content: kernelCmdline}
 	}
+	if defaultGrub != "" {
+		s.DefaultGrub = &bootconfig.File{Path: "/etc/default/grub", Content: defaultGrub}
+	}
+	return s
 }

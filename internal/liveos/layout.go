@@ -53,6 +53,9 @@ type LayoutInput struct {
 	// Without a shim, Grub is a standalone GRUB and becomes BOOTX64.EFI.
 	// MokManager is optional.
 	Shim, Grub, MokManager string
+	// GrubConfig is where Grub reads its configuration on the media when that is not
+	// boot/grub/grub.cfg (GrubBinary.Config); the media gets RedirectGrubCfg there.
+	GrubConfig string
 	// Squashfs is the root filesystem image (liveos/rootfs.img).
 	Squashfs string
 	// SavedConfig is the YAML from SavedConfig.Marshal; nil writes none.
@@ -127,6 +130,9 @@ func PlanLayout(in LayoutInput) (Layout, error) {
 		add(MediaFile{Dest: PathEFIBootDir + "/mmx64.efi", Source: in.MokManager})
 	}
 	add(MediaFile{Dest: PathGrubCfg, Content: []byte(in.GrubCfg)})
+	if in.GrubConfig != "" && in.GrubConfig != PathGrubCfg {
+		add(MediaFile{Dest: in.GrubConfig, Content: []byte(RedirectGrubCfg(in.Label))})
+	}
 	if in.BIOSImg != "" {
 		add(MediaFile{Dest: PathBIOSImg, Source: in.BIOSImg})
 		l.BIOSImg = PathBIOSImg

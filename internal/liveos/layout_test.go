@@ -89,6 +89,30 @@ func TestPlanLayoutVariants(t *testing.T) {
 			t.Errorf(".disk/info = %q", got[PathDiskInfo].Content)
 		}
 	})
+	// Fedora's gcdx64.efi reads EFI/BOOT/grub.cfg; the redirect there finds the media by label
+	// and runs the real grub.cfg, and an additional file cannot take its place.
+	t.Run("CD GRUB reading its configuration elsewhere", func(t *testing.T) {
+		in := debianInput()
+		in.GrubConfig = "EFI/BOOT/grub.cfg"
+		l, err := PlanLayout(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "search --no-floppy --set=root --label DEBLIVE\nconfigfile ($root)/boot/grub/grub.cfg\n"
+		found := false
+		for _, f := range l.Files {
+			if f.Dest == "EFI/BOOT/grub.cfg" {
+				found = string(f.Content) == want
+			}
+		}
+		if !found {
+			t.Errorf("no redirect at EFI/BOOT/grub.cfg:\n%s", layoutText(l))
+		}
+		in.AdditionalFiles = []MediaFile{{Dest: "/efi/boot/GRUB.CFG", Source: "/x"}}
+		if _, err := PlanLayout(in); err == nil {
+			t.Errorf("an additional file replaced the redirect")
+		}
+	})
 	t.Run("kernels in given order", func(t *testing.T) {
 		in := debianInput()
 		in.Kernels = append(in.Kernels, Kernel{Version: "6.1.0-9-cloud-amd64", Vmlinuz: "/v9", Initrd: "/i9"})

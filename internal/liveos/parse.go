@@ -2,100 +2,27 @@ package liveos
 
 import (
 	"strings"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/grubcfg"
 )
 
-// grubLinuxArgs returns the arguments of the first linux line of a GRUB
-// config that is not in a recovery or rescue menu entry, as kernel
-// arguments (see grubWordToArg).
+// grubLinuxArgs returns the arguments of the first linux command of a GRUB config that is
+// not in a recovery or rescue menu entry, as kernel arguments (grubcfg.WordArg).
 func grubLinuxArgs(cfg string) ([]string, bool) {
-	title := ""
-	for _, line := range strings.Split(cfg, "\n") {
-		words := grubWords(line)
-		if len(words) == 0 {
+	for _, c := range grubcfg.LinuxCommands(cfg) {
+		t := strings.ToLower(c.Title)
+		if strings.Contains(t, "recovery") || strings.Contains(t, "rescue") {
 			continue
 		}
-		switch words[0] {
-		case "menuentry":
-			title = ""
-			if len(words) > 1 {
-				title = words[1]
+		var args []string
+		if len(c.Words) > 2 {
+			for _, w := range c.Words[2:] {
+				args = append(args, grubcfg.WordArg(w.Value))
 			}
-		case "linux", "linuxefi", "linux16":
-			t := strings.ToLower(title)
-			if strings.Contains(t, "recovery") || strings.Contains(t, "rescue") {
-				continue
-			}
-			var args []string
-			if len(words) > 2 {
-				for _, w := range words[2:] {
-					args = append(args, grubWordToArg(w))
-				}
-			}
-			return args, true
 		}
+		return args, true
 	}
 	return nil, false
-}
-
-// grubWords splits one line of GRUB script into words, removing quotes the
-// way GRUB's lexer does: '...' is literal, "..." and bare words honour
-// backslash escapes, and '#' at the start of a word starts a comment.
-// Variables are left as written ($x stays "$x").
-func grubWords(line string) []string {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	rs := []rune(line)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		switch {
-		case r == ' ' || r == '\t' || r == '\r' || r == ';':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case r == '#' && !inWord:
-			return words
-		case r == '\'':
-			inWord = true
-			for i++; i < len(rs) && rs[i] != '\''; i++ {
-				cur.WriteRune(rs[i])
-			}
-		case r == '"':
-			inWord = true
-			for i++; i < len(rs) && rs[i] != '"'; i++ {
-				if rs[i] == '\\' && i+1 < len(rs) && strings.ContainsRune(`"\$`, rs[i+1]) {
-					i++
-				}
-				cur.WriteRune(rs[i])
-			}
-		case r == '\\' && i+1 < len(rs):
-			inWord = true
-			i++
-			cur.WriteRune(rs[i])
-		default:
-			inWord = true
-			cur.WriteRune(r)
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
-}
-
-// grubWordToArg turns an unquoted GRUB word back into a kernel argument:
-// a word with blanks gets the double quotes the kernel needs around its
-// value (key="a b"), which is also what GRUB itself passes to the kernel.
-func grubWordToArg(w string) string {
-	if !strings.ContainsAny(w, " \t") {
-		return w
-	}
-	if k, v, ok := strings.Cut(w, "="); ok {
-		return k + `="` + v + `"`
-	}
-	return `"` + w + `"`
 }
 
 // parseShellAssignments reads NAME=value lines of a shell file such as

@@ -14,9 +14,17 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 )
 
+// Debian releases test/images/build.sh makes reference images of.
+const (
+	Bookworm = "bookworm" // Debian 12: kernel 6.1, dracut 059, GRUB 2.06, shim 15
+	Trixie   = "trixie"   // Debian 13: kernel 6.12, dracut 106, GRUB 2.12, shim 16; no i386-pc GRUB modules
+)
+
 // Images are the reference disk images made by test/images/build.sh.
 // Treat them as read-only: they are shared by every test and every run.
 type Images struct {
+	// Release is the Debian release they hold (Bookworm or Trixie).
+	Release string
 	// Dir is the cache directory holding them.
 	Dir string
 	// GPT with an ESP (/boot/efi) and an ext4 root, in four formats.
@@ -26,10 +34,10 @@ type Images struct {
 }
 
 // imagesIn names the images inside a build.sh cache directory.
-func imagesIn(dir string) Images {
+func imagesIn(release, dir string) Images {
 	p := func(name string) string { return filepath.Join(dir, name) }
 	return Images{
-		Dir:    dir,
+		Release: release, Dir: dir,
 		EFIRaw: p("base-efi.raw"), EFIQcow2: p("base-efi.qcow2"),
 		EFIVhd: p("base-efi.vhd"), EFIVhdx: p("base-efi.vhdx"),
 		BootPartRaw: p("base-bootpart.raw"), BootPartQcow2: p("base-bootpart.qcow2"),
@@ -40,52 +48,72 @@ func imagesIn(dir string) Images {
 // a slow mirror or a busy host can stretch it a lot.
 const imageBuildTimeout = 30 * time.Minute
 
-var images struct {
+// imageBuild is one release's build.sh run in this test process.
+type imageBuild struct {
 	once sync.Once
 	imgs Images
 	err  error
 }
 
-// ReferenceImages returns the reference images, running test/images/build.sh
-// once per test process (it exits in well under a second when its cache is
-// complete). Build output streams to the log of the first caller.
+var images = struct {
+	mu     sync.Mutex
+	builds map[string]*imageBuild
+}{builds: map[string]*imageBuild{}}
+
+// ReferenceImages returns the Debian 12 (bookworm) reference images.
 func ReferenceImages(t testing.TB) Images {
+	t.Helper()
+	return ReferenceImagesOf(t, Bookworm)
+}
+
+// ReferenceImagesOf returns the reference images of a Debian release, running
+// test/images/build.sh once per release and test process (it exits in well
+// under a second when its cache is complete). Build output streams to the log
+// of the first caller.
+func ReferenceImagesOf(t testing.TB, release string) Images {
 	t.Helper()
 	RequireRoot(t)
 	RequireLoop(t)
 	RequireTool(t, "debootstrap", "sfdisk", "losetup", "partx", "mkfs.ext4", "mkfs.vfat",
 		"mmd", "mcopy", "qemu-img", "blkid", "flock")
-	images.once.Do(func() {
+	images.mu.Lock()
+	b := images.builds[release]
+	if b == nil {
+		b = &imageBuild{}
+		images.builds[release] = b
+	}
+	images.mu.Unlock()
+	b.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), imageBuildTimeout)
 		defer cancel()
-		images.imgs, images.err = BuildReferenceImages(ctx, t.Logf)
+		b.imgs, b.err = BuildReferenceImages(ctx, t.Logf, release)
 	})
-	if images.err != nil {
-		t.Fatal(images.err)
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	return images.imgs
+	return b.imgs
 }
 
-// BuildReferenceImages runs test/images/build.sh and returns its images.
-func BuildReferenceImages(ctx context.Context, logf func(string, ...any)) (Images, error) {
+// BuildReferenceImages runs test/images/build.sh for a Debian release and returns its images.
+func BuildReferenceImages(ctx context.Context, logf func(string, ...any), release string) (Images, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return Images{}, err
 	}
 	script := filepath.Join(root, "test", "images", "build.sh")
 	start := time.Now()
-	out, err := execx.Output(ctx, &execx.Real{Logf: logf, TailLines: 40}, script)
+	out, err := execx.Output(ctx, &execx.Real{Logf: logf, TailLines: 40}, script, release)
 	if err != nil {
-		return Images{}, fmt.Errorf("build reference images: %w", err)
+		return Images{}, fmt.Errorf("build %s reference images: %w", release, err)
 	}
 	dir, err := lastLine(out)
 	if err != nil {
 		return Images{}, fmt.Errorf("build reference images: %s: %w", script, err)
 	}
 	if logf != nil {
-		logf("reference images in %s (%.1fs)", dir, time.Since(start).Seconds())
+		logf("%s reference images in %s (%.1fs)", release, dir, time.Since(start).Seconds())
 	}
-	imgs := imagesIn(dir)
+	imgs := imagesIn(release, dir)
 	for _, p := range []string{imgs.EFIRaw, imgs.EFIQcow2, imgs.EFIVhd, imgs.EFIVhdx, imgs.BootPartRaw, imgs.BootPartQcow2} {
 		if _, err := os.Stat(p); err != nil {
 			return Images{}, fmt.Errorf("find reference image: %w (delete %s to rebuild)", err, dir)

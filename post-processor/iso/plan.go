@@ -65,6 +65,7 @@ func planMedia(in mediaInput) (liveos.Layout, []string, error) {
 		Shim:            in.EFI.Shim,
 		Grub:            in.EFI.Grub,
 		MokManager:      in.EFI.MokManager,
+		GrubConfig:      in.EFI.GrubConfig,
 		Squashfs:        in.Squashfs,
 		SavedConfig:     saved,
 		AdditionalFiles: extra,

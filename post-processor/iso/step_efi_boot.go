@@ -15,7 +15,10 @@ import (
 // efiFiles are the UEFI boot chain on the media.
 type efiFiles struct {
 	Shim, Grub, MokManager string // host paths; Shim "" means Grub is a standalone BOOTX64.EFI
-	BootImg                string // efiboot.img
+	// GrubConfig is where Grub reads its configuration on the media, "" when it finds
+	// boot/grub/grub.cfg itself; a redirect is written there, inside efiboot.img too.
+	GrubConfig string
+	BootImg    string // efiboot.img
 }
 
 // stepEFIBoot builds efiboot.img, the El Torito UEFI image, with mkfs.vfat and mtools. It holds
@@ -37,10 +40,10 @@ func (s *stepEFIBoot) Run(ctx context.Context, state multistep.StateBag) multist
 	}
 	cfg, ui, runner, scratch := e.cfg, e.ui, e.runner, e.scratch
 	ui.Say("Building the UEFI boot image (efiboot.img)...")
-	efi := &efiFiles{Shim: info.Shim, Grub: info.CDGrub, MokManager: info.MokManager}
+	efi := &efiFiles{Shim: info.Shim, Grub: info.CDGrub, MokManager: info.MokManager, GrubConfig: info.CDGrubConfig}
 	if efi.Grub == "" {
 		ui.Message("The image has no signed CD GRUB: building a standalone GRUB from its modules (it will not boot under Secure Boot)")
-		efi.Shim, efi.MokManager = "", ""
+		efi.Shim, efi.MokManager, efi.GrubConfig = "", "", ""
 		efi.Grub = filepath.Join(scratch, "grubx64-standalone.efi")
 		early := filepath.Join(scratch, "grub-early.cfg")
 		if err := os.WriteFile(early, []byte(liveos.StandaloneEarlyConfig(cfg.VolumeLabel)), 0o644); err != nil {
@@ -51,6 +54,14 @@ func (s *stepEFIBoot) Run(ctx context.Context, state multistep.StateBag) multist
 		}
 	}
 	files := liveos.EFIBootFiles(efi.Shim, efi.Grub, efi.MokManager)
+	if efi.GrubConfig != "" {
+		// Booted from the hybrid GPT's ESP (a USB stick), GRUB's prefix is on efiboot.img.
+		redirect := filepath.Join(scratch, "grub-redirect.cfg")
+		if err := os.WriteFile(redirect, []byte(liveos.RedirectGrubCfg(cfg.VolumeLabel)), 0o644); err != nil {
+			return halt(state, err)
+		}
+		files = append(files, liveos.MediaFile{Dest: efi.GrubConfig, Source: redirect})
+	}
 	var sizes []int64
 	for _, f := range files {
 		fi, err := os.Stat(f.Source)

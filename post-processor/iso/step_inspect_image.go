@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
@@ -21,8 +22,10 @@ type imageInfo struct {
 	ArgsSource string          // the file they came from
 	Shim       string          // host copy of the signed shim, "" when the image has none
 	CDGrub     string          // host copy of the signed CD-capable GRUB, "" when none
-	MokManager string          // host copy of MokManager, "" when none
-	EFIModDir  string          // host copy of the image's x86_64-efi GRUB modules, when there is no CD GRUB
+	// CDGrubConfig is where CDGrub reads its configuration on the media (liveos.GrubBinary).
+	CDGrubConfig string
+	MokManager   string // host copy of MokManager, "" when none
+	EFIModDir    string // host copy of the image's x86_64-efi GRUB modules, when there is no CD GRUB
 	// Saved and Carried come from a disk image rebuilt from an earlier ISO (liveos.CarryDir):
 	// how that media was built, and the files that were on it (media path -> host copy).
 	Saved      *liveos.SavedConfig
@@ -70,8 +73,14 @@ func inspect(root, dir string) (*imageInfo, error) {
 	if err := inspectKernels(root, dir, info); err != nil {
 		return nil, err
 	}
-	chain := liveos.FindBootChain(liveos.BootLayouts, func(p string) bool { return rootfs.Exists(root, p) })
-	if err := inspectArgs(root, chain.GrubCfg, info); err != nil {
+	osRelease, err := rootfs.ReadOptional(root, "etc/os-release")
+	if err != nil {
+		return nil, err
+	}
+	chain := liveos.FindBootChain(liveos.BootLayouts, liveos.OSReleaseIDs(osRelease),
+		func(p string) bool { return rootfs.Exists(root, p) })
+	info.CDGrubConfig = chain.CDGrubConfig
+	if err := inspectArgs(root, info); err != nil {
 		return nil, err
 	}
 	if err := copyBootChain(root, dir, chain, info); err != nil {
@@ -108,21 +117,14 @@ func inspectKernels(root, dir string, info *imageInfo) error {
 	return nil
 }
 
-// inspectArgs reads the image's own kernel arguments from its grub.cfg (grubCfg, "" when it
-// has none), /etc/kernel/cmdline or /etc/default/grub.
-func inspectArgs(root, grubCfg string, info *imageInfo) error {
-	var texts [3]string
-	for i, p := range []string{grubCfg, "etc/kernel/cmdline", "etc/default/grub"} {
-		if p == "" {
-			continue
-		}
-		t, err := rootfs.ReadOptional(root, p)
-		if err != nil {
-			return err
-		}
-		texts[i] = t
+// inspectArgs reads the image's own kernel arguments where bootconfig knows the image keeps
+// them (liveos.ImageArgsOf): grub.cfg, BLS entries, /etc/kernel/cmdline, /etc/default/grub.
+func inspectArgs(root string, info *imageInfo) error {
+	snap, err := bootconfig.Read(rootfs.Reader{Root: root})
+	if err != nil {
+		return fmt.Errorf("read the image's boot configuration: %w", err)
 	}
-	info.Args, info.ArgsSource = liveos.ImageArgs(texts[0], texts[1], texts[2])
+	info.Args, info.ArgsSource = liveos.ImageArgsOf(snap)
 	return nil
 }
 

@@ -63,6 +63,30 @@ func TestEFIBootKeepsTheSignedChain(t *testing.T) {
 	}
 }
 
+// A signed GRUB whose prefix is elsewhere on the media (Fedora's gcdx64.efi reads
+// EFI/BOOT/grub.cfg) finds a redirect to the media's grub.cfg there inside efiboot.img, for
+// boots from the hybrid GPT's ESP.
+func TestEFIBootRedirectsAGrubWithAnotherPrefix(t *testing.T) {
+	info := &imageInfo{Shim: file(t, "shim", 900<<10), CDGrub: file(t, "gcd", 3<<20), CDGrubConfig: "EFI/BOOT/grub.cfg"}
+	state, rec := stepState(t, info)
+	if (&stepEFIBoot{}).Run(context.Background(), state) != multistep.ActionContinue {
+		t.Fatal(state.Get(keyError))
+	}
+	var redirect string
+	for _, c := range rec.Calls {
+		if c.Argv[0] == "mcopy" && c.Argv[len(c.Argv)-1] == "::/EFI/BOOT/grub.cfg" {
+			redirect = c.Argv[len(c.Argv)-2]
+		}
+	}
+	b, err := os.ReadFile(redirect)
+	if err != nil || string(b) != "search --no-floppy --set=root --label STEPS\nconfigfile ($root)/boot/grub/grub.cfg\n" {
+		t.Errorf("efiboot.img's EFI/BOOT/grub.cfg is %q (%v):\n%s", b, err, rec.Joined())
+	}
+	if efi := state.Get(keyEFI).(*efiFiles); efi.GrubConfig != "EFI/BOOT/grub.cfg" {
+		t.Errorf("the media layout is not told where GRUB reads its configuration: %+v", efi)
+	}
+}
+
 // Without a CD-capable signed GRUB, a standalone GRUB from the image's modules becomes
 // BOOTX64.EFI, finding the media by the configured label.
 func TestEFIBootFallsBackToAStandaloneGRUB(t *testing.T) {

@@ -3,61 +3,79 @@ package imagecustomizer
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"path"
 	"strings"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootconfig"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/icconfig"
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
 
-// Boot configuration files that carry the kernel command line.
-const (
-	defaultGrubFile   = "/etc/default/grub"
-	kernelCmdlineFile = "/etc/kernel/cmdline" // kernel-install(8), UKIs
-	blsEntriesDir     = "/boot/loader/entries"
-)
+// addKernelCommandLine appends os.kernelCommandLine.extraCommandLine wherever the image keeps
+// its kernel command line, as bootconfig.PlanKernelArgs plans it: the files are replaced
+// keeping their mode and owner, then grub.cfg is rebuilt by the image's own grub-mkconfig
+// where grub-mkconfig wrote it.
+func addKernelCommandLine(ctx context.Context, m *image, c *icconfig.Config) error {
+	if c.OS == nil || c.OS.KernelCommandLine == nil || len(c.OS.KernelCommandLine.ExtraCommandLine) == 0 {
+		return nil
+	}
+	args := c.OS.KernelCommandLine.ExtraCommandLine
+	m.say("Adding kernel arguments: %s", strings.Join(args, " "))
+	snap, err := bootconfig.Read(imageFiles{ctx: ctx, m: m})
+	if err != nil {
+		return fmt.Errorf("add kernel arguments: %w", err)
+	}
+	plan, err := bootconfig.PlanKernelArgs(snap, args)
+	if err != nil {
+		return err
+	}
+	for _, e := range plan.Edits {
+		m.message("%s: %s", e.Path, e.Why)
+		if err := m.replaceFile(ctx, e.Path, e.Content); err != nil {
+			return err
+		}
+	}
+	for _, mk := range plan.Mkconfig {
+		out := mk.Output
+		if out == "" {
+			out = "grub.cfg (the image has none yet)"
+		}
+		m.message("%s: rebuilt by the image's grub-mkconfig", out)
+		if err := m.run(ctx, "regenerate "+out, bootconfig.MkconfigScript(mk), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-// regenerateGrub rebuilds grub.cfg with the image's own tool: update-grub on Debian and
-// Ubuntu, grub2-mkconfig on RPM distributions, grub-mkconfig elsewhere. (command -v prints
-// the path it finds: no redirection to /dev/null, which a bare chroot may lack.)
-const regenerateGrub = "if command -v update-grub; then update-grub; " +
-	"elif command -v grub2-mkconfig; then grub2-mkconfig -o /boot/grub2/grub.cfg; " +
-	"elif command -v grub-mkconfig; then grub-mkconfig -o /boot/grub/grub.cfg; " +
-	"else echo 'found none of update-grub, grub2-mkconfig, grub-mkconfig in the image' >&2; exit 127; fi"
+// imageFiles reads boot configuration files through the image's shell (bootconfig.Reader).
+type imageFiles struct {
+	ctx context.Context
+	m   *image
+}
+
+// ReadFile returns the content of p when it is a regular file, not a symbolic link.
+func (f imageFiles) ReadFile(p string) (string, bool, error) {
+	script := fmt.Sprintf("if [ -L %s ]; then exit %d; elif [ -f %s ]; then cat %s; else exit %d; fi", q(p), missing, q(p), q(p), missing)
+	var out strings.Builder
+	code, tail, err := f.m.status(f.ctx, script, nil, &out)
+	switch {
+	case err != nil:
+		return "", false, fmt.Errorf("read %s in the image: %w", p, err)
+	case code == missing:
+		return "", false, nil
+	case code != 0:
+		return "", false, fmt.Errorf("read %s in the image: cat exited with status %d%s", p, code, tailSuffix(tail))
+	}
+	return out.String(), true, nil
+}
+
+// Glob lists the regular files matching pattern in the order the image's shell expands it.
+func (f imageFiles) Glob(pattern string) ([]string, error) { return f.m.list(f.ctx, pattern) }
 
 // listFiles prints the regular files a glob matches, one a line, in the order the image's
 // shell expands it (the order update-grub sources grub.d drop-ins in).
 func listFiles(glob string) string {
 	return "for f in " + glob + "; do if [ -f \"$f\" ]; then echo \"$f\"; fi; done"
-}
-
-// addGrubCmdline appends args to the GRUB_CMDLINE_LINUX assignment that takes effect: the
-// last one in the order update-grub sources /etc/default/grub then /etc/default/grub.d/*.cfg,
-// so that a drop-in (as cloud images ship) cannot override the arguments. Then grub.cfg is
-// regenerated. It reports whether the image has /etc/default/grub at all.
-func addGrubCmdline(ctx context.Context, m *image, args []string) (bool, error) {
-	grub, ok, err := m.readFile(ctx, defaultGrubFile)
-	if err != nil || !ok {
-		return false, err
-	}
-	dropIns, err := m.list(ctx, defaultGrubFile+".d/*.cfg")
-	if err != nil {
-		return true, err
-	}
-	target, content := defaultGrubFile, grub
-	for _, f := range dropIns {
-		c, _, err := m.readFile(ctx, f)
-		if err != nil {
-			return true, err
-		}
-		if grubCmdlineAssign.MatchString(c) {
-			target, content = f, c
-		}
-	}
-	if err := m.writeFile(ctx, target, 0o644, strings.NewReader(appendGrubCmdline(content, args))); err != nil {
-		return true, err
-	}
-	return true, m.run(ctx, "regenerate grub.cfg", regenerateGrub, nil)
 }
 
 // list returns the regular files matching glob in the image.
@@ -73,161 +91,12 @@ func (m *image) list(ctx context.Context, glob string) ([]string, error) {
 	return splitLines(out.String()), nil
 }
 
-// addKernelCommandLine appends os.kernelCommandLine.extraCommandLine wherever the image keeps
-// its kernel command line. At least one such place must exist.
-func addKernelCommandLine(ctx context.Context, m *image, c *icconfig.Config) error {
-	if c.OS == nil || c.OS.KernelCommandLine == nil || len(c.OS.KernelCommandLine.ExtraCommandLine) == 0 {
-		return nil
-	}
-	args := c.OS.KernelCommandLine.ExtraCommandLine
-	m.say("Adding kernel arguments: %s", strings.Join(args, " "))
-	found := false
-
-	grubFound, err := addGrubCmdline(ctx, m, args)
-	if err != nil {
-		return err
-	}
-	found = found || grubFound
-
-	cmdline, ok, err := m.readFile(ctx, kernelCmdlineFile)
-	if err != nil {
-		return err
-	}
-	if ok {
-		found = true
-		if err := m.writeFile(ctx, kernelCmdlineFile, 0o644, strings.NewReader(appendCmdline(cmdline, args))); err != nil {
-			return err
-		}
-	}
-
-	entries, err := m.list(ctx, blsEntriesDir+"/*.conf")
-	if err != nil {
-		return err
-	}
-	for _, entry := range entries {
-		found = true
-		content, _, err := m.readFile(ctx, entry)
-		if err != nil {
-			return err
-		}
-		if err := m.writeFile(ctx, entry, 0o644, strings.NewReader(appendBLSOptions(content, args))); err != nil {
-			return err
-		}
-	}
-	if !found {
-		return fmt.Errorf("add kernel arguments: the image has none of %s, %s, %s/*.conf",
-			defaultGrubFile, kernelCmdlineFile, blsEntriesDir)
-	}
-	return nil
-}
-
-var grubCmdlineAssign = regexp.MustCompile(`(?m)^[ \t]*(?:export[ \t]+)?GRUB_CMDLINE_LINUX=`)
-
-// appendGrubCmdline appends args to the last GRUB_CMDLINE_LINUX assignment of an
-// /etc/default/grub file (a shell fragment), or adds one. Everything else in the file is
-// kept byte for byte. grub-mkconfig copies the value verbatim onto `linux` lines, which
-// GRUB's own shell-like parser splits, so each argument is first quoted for GRUB and then
-// escaped for the quoting style of the existing value.
-func appendGrubCmdline(file string, args []string) string {
-	grubArgs := make([]string, len(args))
-	for i, a := range args {
-		grubArgs[i] = liveos.GrubQuote(a)
-	}
-	add := strings.Join(grubArgs, " ")
-	locs := grubCmdlineAssign.FindAllStringIndex(file, -1)
-	if len(locs) == 0 {
-		if file != "" && !strings.HasSuffix(file, "\n") {
-			file += "\n"
-		}
-		return file + "GRUB_CMDLINE_LINUX=\"" + dqEscape(add) + "\"\n"
-	}
-	start := locs[len(locs)-1][1]
-	end := shellWordEnd(file, start)
-	value := file[start:end]
-	var repl string
-	switch {
-	case value == "":
-		repl = "\"" + dqEscape(add) + "\""
-	case strings.HasSuffix(value, "\""):
-		repl = value[:len(value)-1] + sep(value) + dqEscape(add) + "\""
-	case strings.HasSuffix(value, "'"):
-		repl = value[:len(value)-1] + sep(value) + strings.ReplaceAll(add, "'", `'\''`) + "'"
-	default: // unquoted: concatenate a quoted part
-		repl = value + "\" " + dqEscape(add) + "\""
-	}
-	return file[:start] + repl + file[end:]
-}
-
-// sep is a space unless the quoted value is empty (just its two quotes).
-func sep(value string) string {
-	if len(value) <= 2 {
-		return ""
-	}
-	return " "
-}
-
-// shellWordEnd returns where the shell word starting at i ends: at unquoted whitespace, `;`,
-// `#` or the end of the input. Quotes may span lines.
-func shellWordEnd(s string, i int) int {
-	for i < len(s) {
-		switch c := s[i]; c {
-		case ' ', '\t', '\n', ';', '#':
-			return i
-		case '\\':
-			i += 2
-		case '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return len(s)
-			}
-			i += j + 2
-		case '"':
-			i++
-			for i < len(s) && s[i] != '"' {
-				if s[i] == '\\' {
-					i++
-				}
-				i++
-			}
-			i++
-		default:
-			i++
-		}
-	}
-	if i > len(s) {
-		return len(s)
-	}
-	return i
-}
-
-// dqEscape escapes s for a double-quoted shell string.
-func dqEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(s)
-}
-
-// appendCmdline appends args to a one-line kernel command line file.
-func appendCmdline(content string, args []string) string {
-	line := strings.TrimSpace(content)
-	if line != "" {
-		line += " "
-	}
-	return line + strings.Join(args, " ") + "\n"
-}
-
-// appendBLSOptions appends args to every `options` line of a Boot Loader Specification
-// entry (uapi-group.org/specifications/specs/boot_loader_specification), or adds one.
-func appendBLSOptions(entry string, args []string) string {
-	add := strings.Join(args, " ")
-	lines := splitLines(entry)
-	found := false
-	for i, l := range lines {
-		if f := strings.Fields(l); len(f) > 0 && f[0] == "options" {
-			lines[i] = strings.TrimRight(l, " \t") + " " + add
-			found = true
-		}
-	}
-	if !found {
-		lines = append(lines, "options "+add)
-	}
-	return joinLines(lines)
+// replaceFile replaces the existing file dest with content, keeping its mode and owner. The
+// data goes to a temporary file next to dest that is renamed over it, so a failed write
+// never leaves a truncated dest.
+func (m *image) replaceFile(ctx context.Context, dest, content string) error {
+	tmp := path.Join(path.Dir(dest), ".packer-ic-"+m.newID()+".tmp")
+	script := fmt.Sprintf("{ cat > %s && chmod --reference=%s %s && chown --reference=%s %s && mv -f %s %s; } || { rm -f %s; exit 1; }",
+		q(tmp), q(dest), q(tmp), q(dest), q(tmp), q(tmp), q(dest), q(tmp))
+	return m.run(ctx, "write "+dest, script, strings.NewReader(content))
 }

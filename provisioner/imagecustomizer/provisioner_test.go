@@ -84,7 +84,7 @@ func TestProvisionOrderAndQuoting(t *testing.T) {
 	}
 	var grub string
 	for _, c := range comm.calls {
-		if strings.Contains(c.cmd, "mv -f") && strings.HasSuffix(strings.Split(c.cmd, " || ")[0], "/etc/default/grub") {
+		if strings.Contains(c.cmd, "mv -f") && strings.HasSuffix(strings.Split(c.cmd, " || ")[0], "/etc/default/grub; }") {
 			grub = c.stdin
 		}
 	}

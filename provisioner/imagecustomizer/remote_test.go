@@ -37,7 +37,11 @@ func (f *fakeComm) Start(_ context.Context, rc *packersdk.RemoteCmd) error {
 	f.calls = append(f.calls, call{rc.Command, in})
 	f.mu.Unlock()
 	code := 0
-	if p, ok := strings.CutPrefix(rc.Command, "if [ -e "); ok {
+	p, ok := strings.CutPrefix(rc.Command, "if [ -e ")
+	if !ok {
+		p, ok = strings.CutPrefix(rc.Command, "if [ -L ") // a regular-file read: files are regular
+	}
+	if ok {
 		p = strings.Trim(p[:strings.Index(p, " ]")], "'")
 		if body, ok := f.files[p]; ok {
 			_, _ = io.WriteString(rc.Stdout, body)

@@ -24,8 +24,15 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
-// requireE2E skips (or, under CI, fails) unless the whole end-to-end environment is there.
+// requireE2E skips (or, under CI, fails) unless the whole end-to-end environment is there,
+// and returns the Debian 12 reference images.
 func requireE2E(t *testing.T) testenv.Images {
+	t.Helper()
+	return requireE2EOf(t, testenv.Bookworm)
+}
+
+// requireE2EOf is requireE2E for the reference images of a Debian release.
+func requireE2EOf(t *testing.T, release string) testenv.Images {
 	t.Helper()
 	if os.Getenv("PACKER_ACC") == "" {
 		if testenv.Strict() {
@@ -36,7 +43,7 @@ func requireE2E(t *testing.T) testenv.Images {
 	testenv.RequireRoot(t)
 	testenv.RequireLoop(t)
 	testenv.RequireTool(t, "qemu-img", "qemu-system-x86_64", "xorriso", "mksquashfs", "mcopy", "mkfs.vfat")
-	return testenv.ReferenceImages(t)
+	return testenv.ReferenceImagesOf(t, release)
 }
 
 func packerBin() string {

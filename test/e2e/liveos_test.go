@@ -99,8 +99,33 @@ const example1Template = qcow2SourceHCL + `build {
 }
 `
 
+// example1Boot is one way the Example 1 ISO is booted.
+type example1Boot struct {
+	name     string
+	firmware testenv.Firmware
+	media    testenv.Media
+}
+
+var (
+	secureBootCD = example1Boot{"uefi-secure-boot-cd", testenv.UEFISecureBoot, testenv.CD}
+	biosCD       = example1Boot{"bios-cd", testenv.BIOS, testenv.CD}
+	uefiUSB      = example1Boot{"uefi-usb", testenv.UEFI, testenv.USB}
+)
+
 func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
-	imgs := requireE2E(t)
+	ex := example1(t, requireE2E(t), secureBootCD, biosCD, uefiUSB)
+	t.Run("recustomize-the-iso", func(t *testing.T) { recustomize(t, ex.iso, ex.mark) })
+}
+
+// example1Result is what example1 made: the ISO, the seed's marker and the build's output.
+type example1Result struct {
+	iso, mark, output string
+}
+
+// example1 builds the seed page's Example 1 from a release's reference image, checks the
+// media and what the chained post-processors made of it, and boots it each way given.
+func example1(t *testing.T, imgs testenv.Images, boots ...example1Boot) example1Result {
+	t.Helper()
 	dir := t.TempDir()
 	mark := marker("E2E-EX1")
 	files := seedFiles(mark)
@@ -119,7 +144,7 @@ func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("MEASURE example 1 ISO: %d MiB; packer build %.1fs", fi.Size()>>20, b.Elapsed.Seconds())
+	t.Logf("MEASURE example 1 (%s) ISO: %d MiB; packer build %.1fs", imgs.Release, fi.Size()>>20, b.Elapsed.Seconds())
 	assertNothingLeft(t, dir)
 
 	before, _ := os.ReadFile(filepath.Join(out, "before.sha256"))
@@ -160,26 +185,21 @@ func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
 
 	cmdline := regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=CDROM .*rd\.live\.image.*console=ttyS0.*ds=nocloud`
 	live := regexp.QuoteMeta(mark) + ` root=overlay live=/dev/sr0|` + regexp.QuoteMeta(mark) + ` root=overlay live=/dev/s`
-	boots := []struct {
-		name     string
-		firmware testenv.Firmware
-		media    testenv.Media
-		expect   []string
-	}{
-		{"uefi-secure-boot-cd", testenv.UEFISecureBoot, testenv.CD, []string{cmdline, live, "Secure boot enabled"}},
-		{"bios-cd", testenv.BIOS, testenv.CD, []string{cmdline, live}},
-		{"uefi-usb", testenv.UEFI, testenv.USB, []string{cmdline}},
+	expect := map[example1Boot][]string{
+		secureBootCD: {cmdline, live, "Secure boot enabled"},
+		biosCD:       {cmdline, live},
+		uefiUSB:      {cmdline},
 	}
 	for _, bt := range boots {
 		t.Run(bt.name, func(t *testing.T) {
 			res := testenv.Boot(t, testenv.BootOptions{
-				Name: "example1-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
-				Expect: bt.expect, Timeout: 8 * time.Minute,
+				Name: "example1-" + imgs.Release + "-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
+				Expect: expect[bt], Timeout: 15 * time.Minute,
 			})
-			t.Logf("MEASURE boot example 1 %s: %s", bt.name, testenv.FormatMilestones(res.Milestones))
+			t.Logf("MEASURE boot example 1 (%s) %s: %s", imgs.Release, bt.name, testenv.FormatMilestones(res.Milestones))
 		})
 	}
-	t.Run("recustomize-the-iso", func(t *testing.T) { recustomize(t, iso, mark) })
+	return example1Result{iso: iso, mark: mark, output: b.Output}
 }
 
 const recustomizeTemplate = `

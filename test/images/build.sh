@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh builds the Debian bookworm amd64 reference disk images the tests
-# customize and boot, and caches them by a hash of this recipe.
+# build.sh [release] builds the Debian amd64 reference disk images the tests
+# customize and boot, and caches them by a hash of this recipe and the release.
+# release: bookworm (Debian 12, the default) or trixie (Debian 13).
 #
 # Output (last line of stdout): the cache directory holding
 #   base-efi.{raw,qcow2,vhd,vhdx}   GPT: ESP (/boot/efi) + ext4 root
@@ -16,13 +17,23 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache_root=${IMAGECUSTOMIZER_IMAGE_CACHE:-/var/cache/packer-plugin-imagecustomizer/images}
-suite=bookworm
+suite=${1:-bookworm}
 disk_mib=2048 # sparse; leaves room for customization tests
 esp_mib=100
 boot_mib=256
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# What differs between the releases. The trixie image has no i386-pc GRUB
+# modules (no grub-pc-bin), as an image made for UEFI only has none: the ISO
+# post-processor then builds its BIOS boot from the host's modules, so the e2e
+# boots cover that path too.
+case $suite in
+bookworm) grub_packages=(grub2-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed grub-pc-bin) ;;
+trixie) grub_packages=(grub2-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed) ;;
+*) die "build images: unknown release $suite (want bookworm or trixie)" ;;
+esac
 
 # The mirror is whatever the host's apt uses, so the build works wherever
 # apt works (liveos-harness §1). The file is copied into the image too.
@@ -37,7 +48,13 @@ else
 fi
 [[ -n "$mirror" ]] || die "read the Debian mirror from $sources: no URI found"
 
-hash=$(cat "$here/build.sh" "$sources" | sha256sum | cut -c1-16)
+# The image's apt sources are the host's with the host's release name replaced
+# (bookworm-security becomes trixie-security, and so on).
+host_codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[[ -n "$host_codename" ]] || die "read the host's release name from /etc/os-release: VERSION_CODENAME is empty"
+image_sources=$(sed -E "s/\b$host_codename\b/$suite/g" "$sources")
+
+hash=$( { cat "$here/build.sh"; printf '%s\n' "$image_sources" "release $suite"; } | sha256sum | cut -c1-16)
 out="$cache_root/$hash"
 
 mkdir -p "$cache_root"
@@ -147,13 +164,21 @@ install_packages() {
 		path-exclude=/lib/modules/*/kernel/drivers/bluetooth/*
 		path-exclude=/lib/modules/*/kernel/net/bluetooth/*
 		path-exclude=/lib/modules/*/kernel/sound/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/gpu/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/media/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/net/wireless/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/infiniband/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/staging/*
+		path-exclude=/usr/lib/modules/*/kernel/drivers/bluetooth/*
+		path-exclude=/usr/lib/modules/*/kernel/net/bluetooth/*
+		path-exclude=/usr/lib/modules/*/kernel/sound/*
 	EOF
 	# Generic initrd (the chroot is not the machine it boots on) in zstd:
 	# Debian's gzip -9 default doubled the kernel postinst time (§6.2).
 	mkdir -p "$tree/etc/dracut.conf.d"
 	printf 'hostonly="no"\ncompress="zstd"\n' >"$tree/etc/dracut.conf.d/10-imagecustomizer.conf"
 	rm -f "$tree/etc/apt/sources.list"
-	cp "$sources" "$tree/etc/apt/sources.list.d/"
+	printf '%s\n' "$image_sources" >"$tree/etc/apt/sources.list.d/$(basename "$sources")"
 	chroot_bind "$tree"
 	local apt=(chroot "$tree" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 		apt-get -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
@@ -164,7 +189,7 @@ install_packages() {
 	# (CONFIG_USB_SUPPORT is not set) and no AHCI, so a live ISO on a USB stick, or on q35's
 	# default CD controller, could never find its media.
 	"${apt[@]}" install linux-image-amd64 >&2
-	"${apt[@]}" install grub2-common grub-efi-amd64-bin grub-efi-amd64-signed shim-signed grub-pc-bin >&2
+	"${apt[@]}" install "${grub_packages[@]}" >&2
 	"${apt[@]}" install cloud-init isc-dhcp-client >&2
 	if chroot "$tree" dpkg-query -W -f '${Status}' initramfs-tools 2>/dev/null | grep -qx 'install ok installed'; then
 		die "install packages: initramfs-tools got installed; dracut must build the initrd"
@@ -315,7 +340,7 @@ stage disk-bootpart make_disk bootpart
 stage convert-efi convert efi qcow2 vhd vhdx
 stage convert-bootpart convert bootpart qcow2
 printf '%-24s %6d s\n' total "$(($(date +%s) - start))" >>"$timings"
-printf 'mirror %s\nsources %s\n' "$mirror" "$sources" >"$work/out/recipe.txt"
+printf 'release %s\nmirror %s\nsources %s\n' "$suite" "$mirror" "$sources" >"$work/out/recipe.txt"
 touch "$work/out/.complete"
 
 rm -rf "$out" # a partial directory from an interrupted older run

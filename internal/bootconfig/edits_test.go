@@ -1,4 +1,4 @@
-package imagecustomizer
+package bootconfig
 
 import "testing"
 
@@ -33,8 +33,11 @@ func TestAppendGrubCmdline(t *testing.T) {
 		// ';' would end the command on GRUB's linux line: quote for GRUB, then for the shell.
 		{"grub-quoted argument", "GRUB_CMDLINE_LINUX=\"\"\n", []string{"ds=nocloud;s=file:///seed/"},
 			"GRUB_CMDLINE_LINUX=\"'ds=nocloud;s=file:///seed/'\"\n"},
-		{"shell specials escaped", "GRUB_CMDLINE_LINUX=\"\"\n", []string{`a$b"c`},
-			"GRUB_CMDLINE_LINUX=\"'a\\$b\\\"c'\"\n"},
+		{"shell specials escaped", "GRUB_CMDLINE_LINUX=\"\"\n", []string{"a$b`c\\d"},
+			"GRUB_CMDLINE_LINUX=\"'a\\$b\\`c\\\\d'\"\n"},
+		// GRUB re-adds the kernel's quotes around a value with blanks: the word holds none.
+		{"kernel-quoted value", "GRUB_CMDLINE_LINUX=\"\"\n", []string{`opt="a b"`},
+			"GRUB_CMDLINE_LINUX=\"'opt=a b'\"\n"},
 		{"single quote in single-quoted value", "GRUB_CMDLINE_LINUX='a'\n", []string{"it's"},
 			"GRUB_CMDLINE_LINUX='a '\\''it'\\''\\'\\'''\\''s'\\'''\n"},
 	}
@@ -48,13 +51,19 @@ func TestAppendGrubCmdline(t *testing.T) {
 }
 
 func TestAppendBLSOptions(t *testing.T) {
-	in := "title Debian\nlinux /vmlinuz\noptions root=UUID=1 ro  \n"
-	want := "title Debian\nlinux /vmlinuz\noptions root=UUID=1 ro ds=nocloud quiet\n"
-	if got := appendBLSOptions(in, []string{"ds=nocloud", "quiet"}); got != want {
-		t.Errorf("got %q\nwant %q", got, want)
+	tests := []struct{ name, in, want string }{
+		{"trailing blanks kept after the arguments", "title Debian\nlinux /vmlinuz\noptions root=UUID=1 ro  \n",
+			"title Debian\nlinux /vmlinuz\noptions root=UUID=1 ro ds=nocloud quiet  \n"},
+		{"every options line", "options a\ntitle x\n  options\tb\n", "options a ds=nocloud quiet\ntitle x\n  options\tb ds=nocloud quiet\n"},
+		{"no options line", "title x\n", "title x\noptions ds=nocloud quiet\n"},
+		{"no options line, no final newline", "title x", "title x\noptions ds=nocloud quiet\n"},
+		{"not an options key", "optionsx a\n", "optionsx a\noptions ds=nocloud quiet\n"},
+		{"CRLF kept", "options a\r\n", "options a ds=nocloud quiet\r\n"},
 	}
-	if got := appendBLSOptions("title x\n", []string{"a"}); got != "title x\noptions a\n" {
-		t.Errorf("no options line: got %q", got)
+	for _, tt := range tests {
+		if got := appendBLSOptions(tt.in, []string{"ds=nocloud", "quiet"}); got != tt.want {
+			t.Errorf("%s: got %q\nwant %q", tt.name, got, tt.want)
+		}
 	}
 }
 
