@@ -81,6 +81,7 @@ type vmPlan struct {
 	SeedISO   string // NoCloud cidata ISO; empty for none
 	Serial    string // file receiving the serial console
 	MemoryMiB int
+	SSHPort   int // host loopback port forwarded to the guest's port 22; 0 for none
 }
 
 // qemuArgv plans the qemu-system-x86_64 command line for p.
@@ -156,8 +157,13 @@ func qemuArgv(p vmPlan) ([]string, error) {
 	}
 	// romfile= drops the NIC's iPXE option ROM: nothing here boots from
 	// the network, and loading it costs firmware time under TCG.
+	netdev := "user,id=net0"
+	if p.SSHPort != 0 {
+		// Loopback only: the guest's sshd is reachable from this host, not the network.
+		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:22", p.SSHPort)
+	}
 	a = append(a,
-		"-netdev", "user,id=net0",
+		"-netdev", netdev,
 		"-device", "virtio-net-pci,netdev=net0,romfile=")
 	return a, nil
 }
