@@ -2,20 +2,20 @@ package diskimage
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
-
-	"github.com/diskfs/go-diskfs/backend/file"
-	"github.com/diskfs/go-diskfs/filesystem/iso9660"
-
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
+
+// LiveISOCheck reports whether the ISO at a path is a Live OS ISO the plugin can turn back
+// into a disk image; why says what it lacks otherwise. The disk image layer does not know
+// the Live OS media, so the caller supplies it.
+type LiveISOCheck func(path string) (ok bool, why string)
 
 // InspectArtifactFile says what the file at p is, from its content only (never its name).
 // It only reads. A file it cannot read is reported as such, not as an error, so that
-// ChooseDiskImage can list it with the others.
-func InspectArtifactFile(p string) ArtifactFile {
+// ChooseDiskImage can list it with the others. An ISO counts as a disk image only when
+// liveISO accepts it.
+func InspectArtifactFile(p string, liveISO LiveISOCheck) ArtifactFile {
 	af := ArtifactFile{Path: p}
 	fi, err := os.Stat(p)
 	switch {
@@ -36,7 +36,7 @@ func InspectArtifactFile(p string) ArtifactFile {
 	}
 	af.Format, af.What = classify(head, tail)
 	if af.Format == FormatISO {
-		if ok, why := isLiveISO(p); !ok {
+		if ok, why := liveISO(p); !ok {
 			af.Format, af.What = "", "ISO 9660 image that is not a Live OS ISO ("+why+")"
 		}
 	}
@@ -90,28 +90,4 @@ func classify(head, tail []byte) (Format, string) {
 		return FormatISO, "Live OS ISO"
 	}
 	return format, string(format) + " disk image"
-}
-
-// isLiveISO reports whether the ISO at p holds a Live OS root (/liveos/rootfs.img), as the
-// ISOs this plugin writes do; why says what is missing otherwise. Only the directory
-// records are read.
-func isLiveISO(p string) (ok bool, why string) {
-	f, err := os.Open(p)
-	if err != nil {
-		return false, err.Error()
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return false, err.Error()
-	}
-	fs, err := iso9660.Read(file.New(f, true), fi.Size(), 0, 0)
-	if err != nil {
-		return false, fmt.Sprintf("unreadable ISO 9660 file system: %v", err)
-	}
-	// go-diskfs takes io/fs-style paths, relative to the root.
-	if _, err := fs.Stat(liveos.PathSquashfs); err != nil {
-		return false, "no /" + liveos.PathSquashfs
-	}
-	return true, ""
 }

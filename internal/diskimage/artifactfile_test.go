@@ -38,6 +38,10 @@ func TestInspectArtifactFile(t *testing.T) {
 	writeFile(t, p("other/docs/readme"), []byte("not live"))
 	run("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-o", p("live.bin"), p("live"))
 	run("xorriso", "-as", "mkisofs", "-quiet", "-R", "-J", "-o", p("other.iso"), p("other"))
+	// Which ISO is a Live OS ISO is the caller's knowledge; this stand-in goes by name.
+	liveISOByName := func(path string) (bool, string) {
+		return filepath.Base(path) == "live.bin", "no /liveos/rootfs.img"
+	}
 	// An OVMF variable store: a firmware volume header with "_FVH" at byte 40.
 	vars := make([]byte, 528*1024)
 	copy(vars[40:], "_FVH")
@@ -62,7 +66,7 @@ func TestInspectArtifactFile(t *testing.T) {
 		{"live", "", "a directory, not a disk image"},
 	} {
 		before := statLine(t, p(tc.file))
-		got := InspectArtifactFile(p(tc.file))
+		got := InspectArtifactFile(p(tc.file), liveISOByName)
 		if got.Format != tc.format || got.What != tc.what || got.Path != p(tc.file) {
 			t.Errorf("%s: got %q %q, want %q %q", tc.file, got.Format, got.What, tc.format, tc.what)
 		}
@@ -70,7 +74,7 @@ func TestInspectArtifactFile(t *testing.T) {
 			t.Errorf("%s changed while it was inspected: %s -> %s", tc.file, before, after)
 		}
 	}
-	if got := InspectArtifactFile(p("missing")); got.IsDiskImage() || !strings.HasPrefix(got.What, "unreadable: ") {
+	if got := InspectArtifactFile(p("missing"), liveISOByName); got.IsDiskImage() || !strings.HasPrefix(got.What, "unreadable: ") {
 		t.Errorf("missing file: got %q %q, want unreadable", got.Format, got.What)
 	}
 }
