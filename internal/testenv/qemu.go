@@ -157,15 +157,19 @@ func qemuArgv(p vmPlan) ([]string, error) {
 	}
 	// romfile= drops the NIC's iPXE option ROM: nothing here boots from
 	// the network, and loading it costs firmware time under TCG.
-	netdev := "user,id=net0"
-	if p.SSHPort != 0 {
-		// Loopback only: the guest's sshd is reachable from this host, not the network.
-		netdev += fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:22", p.SSHPort)
-	}
 	a = append(a,
-		"-netdev", netdev,
+		"-netdev", netdevArg(p.SSHPort),
 		"-device", "virtio-net-pci,netdev=net0,romfile=")
 	return a, nil
+}
+
+// netdevArg is QEMU's user network, with the guest's port 22 forwarded from sshPort on the
+// host's loopback only (the guest is reachable from this host, not the network).
+func netdevArg(sshPort int) string {
+	if sshPort == 0 {
+		return "user,id=net0"
+	}
+	return fmt.Sprintf("user,id=net0,hostfwd=tcp:127.0.0.1:%d-:22", sshPort)
 }
 
 // optPath escapes a path for a QEMU option list, where a comma ends the value
