@@ -178,7 +178,7 @@ func TestSSHProvisioningThroughSudoThenArtificeToISO(t *testing.T) {
 	vm := testenv.StartVM(t, testenv.VMOptions{
 		Name: "ssh", Disk: imgs.EFIQcow2, Seed: sshSeed(t, pub, ready), SSHPort: port, Logf: t.Logf,
 	})
-	if err := vm.WaitConsole(t.Context(), 10*time.Minute, regexp.QuoteMeta(ready)); err != nil {
+	if err := vm.WaitConsole(t.Context(), 20*time.Minute, regexp.QuoteMeta(ready)); err != nil {
 		t.Fatal(err)
 	}
 	exited := filepath.Join(dir, "qemu-exited")
@@ -235,7 +235,7 @@ func TestSSHProvisioningThroughSudoThenArtificeToISO(t *testing.T) {
 			regexp.QuoteMeta(mark + " issue"),
 			`ssh-built login:`,
 		},
-		Timeout: 10 * time.Minute,
+		Timeout: 20 * time.Minute,
 	})
 }
 
