@@ -15,7 +15,7 @@ type Component string
 // Components.
 const (
 	Builder       Component = "builder"        // source "imagecustomizer" (with the rebuild of a disk from a Live OS ISO)
-	PostProcessor Component = "post-processor" // post-processor "imagecustomizer-iso"
+	PostProcessor Component = "post-processor" // post-processor "imagecustomizer-iso" (rebuilds a disk from a Live OS ISO too)
 	Tests         Component = "tests"          // the reference images and the QEMU boot tests
 )
 
@@ -37,7 +37,7 @@ var (
 // (dracut, useradd, ...) are the image's, not the host's, and are not listed.
 var Tools = []Tool{
 	{"blkid", "util-linux", both},       // partition file systems and UUIDs
-	{"chmod", "coreutils", builder},     // the extracted ISO is read-only
+	{"chmod", "coreutils", both},        // the extracted ISO is read-only
 	{"chroot", "coreutils", both},       // provisioners (builder), dracut (post-processor)
 	{"cp", "coreutils", both},           // raw working copies
 	{"fsck.fat", "dosfstools", builder}, // check a FAT file system after writing it back
@@ -48,14 +48,14 @@ var Tools = []Tool{
 	{"mdel", "mtools", builder},
 	{"mdeltree", "mtools", builder},
 	{"mdir", "mtools", both},
-	{"mkfs.ext4", "e2fsprogs", builder},
+	{"mkfs.ext4", "e2fsprogs", both},
 	{"mkfs.vfat", "dosfstools", both},
 	{"mksquashfs", "squashfs-tools", post},
 	{"mmd", "mtools", both},
 	{"partx", "util-linux", both},
 	{"qemu-img", "qemu-utils", both},
-	{"sfdisk", "fdisk", builder},
-	{"unsquashfs", "squashfs-tools", builder},
+	{"sfdisk", "fdisk", both},
+	{"unsquashfs", "squashfs-tools", both},
 	{"xorriso", "xorriso", both},
 
 	{"debootstrap", "debootstrap", tests},

@@ -81,6 +81,7 @@ type vmPlan struct {
 	SeedISO   string // NoCloud cidata ISO; empty for none
 	Serial    string // file receiving the serial console
 	MemoryMiB int
+	SSHPort   int // host loopback port forwarded to the guest's port 22; 0 for none
 }
 
 // qemuArgv plans the qemu-system-x86_64 command line for p.
@@ -157,9 +158,18 @@ func qemuArgv(p vmPlan) ([]string, error) {
 	// romfile= drops the NIC's iPXE option ROM: nothing here boots from
 	// the network, and loading it costs firmware time under TCG.
 	a = append(a,
-		"-netdev", "user,id=net0",
+		"-netdev", netdevArg(p.SSHPort),
 		"-device", "virtio-net-pci,netdev=net0,romfile=")
 	return a, nil
+}
+
+// netdevArg is QEMU's user network, with the guest's port 22 forwarded from sshPort on the
+// host's loopback only (the guest is reachable from this host, not the network).
+func netdevArg(sshPort int) string {
+	if sshPort == 0 {
+		return "user,id=net0"
+	}
+	return fmt.Sprintf("user,id=net0,hostfwd=tcp:127.0.0.1:%d-:22", sshPort)
 }
 
 // optPath escapes a path for a QEMU option list, where a comma ends the value

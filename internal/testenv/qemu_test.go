@@ -23,7 +23,7 @@ func TestQemuArgv(t *testing.T) {
 				"-drive if=none,id=disk0,format=qcow2,file=/t/overlay.qcow2 -device virtio-blk-pci,drive=disk0,bootindex=1",
 				"-netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=",
 			},
-			notWant: []string{"smm=on", "secure,value=on", "virtio-scsi-pci", "scsi-cd", "usb-storage"},
+			notWant: []string{"smm=on", "secure,value=on", "virtio-scsi-pci", "scsi-cd", "usb-storage", "hostfwd"},
 		},
 		"secure boot": {
 			plan: with(func(p *vmPlan) { p.Firmware = UEFISecureBoot }),
@@ -53,6 +53,10 @@ func TestQemuArgv(t *testing.T) {
 				"-device virtio-blk-pci,drive=disk0,bootindex=1",
 			},
 			notWant: []string{"scsi-cd"},
+		},
+		"ssh forwarded from loopback": {
+			plan: with(func(p *vmPlan) { p.Firmware = UEFI; p.SSHPort = 40022 }),
+			want: []string{"-netdev user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22 -device virtio-net-pci"},
 		},
 		"seed as second cd": {
 			plan: with(func(p *vmPlan) { p.Firmware = UEFI; p.SeedISO = "/t/seed.iso"; p.MemoryMiB = 1024 }),

@@ -2,7 +2,6 @@ package iso
 
 import (
 	"context"
-	"fmt"
 	"log"
 	"path/filepath"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
@@ -37,10 +35,9 @@ func (p *PostProcessor) Configure(raws ...interface{}) error {
 // PostProcess is the Live OS conversion, as a list of steps. The input image is only read:
 // it is attached read-only, and the initrd is built in a scratch overlay on top of it.
 func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in packersdk.Artifact) (packersdk.Artifact, bool, bool, error) {
-	// The input is judged by its files, not by who made it: exactly one disk image, whose
-	// format is detected from its content (stepOpenImage).
-	if len(in.Files()) != 1 {
-		return nil, false, false, fmt.Errorf("the input artifact of %q has %d files; want exactly one disk image", in.BuilderId(), len(in.Files()))
+	input, err := chooseInput(in)
+	if err != nil {
+		return nil, false, false, err
 	}
 	runner := p.runner
 	if runner == nil {
@@ -48,15 +45,14 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	}
 	output := p.config.Output
 	if output == "" {
-		output = filepath.Join(filepath.Dir(in.Files()[0]), p.config.PackerBuildName+".iso")
+		output = filepath.Join(filepath.Dir(input.Path), p.config.PackerBuildName+".iso")
 	}
-	format, _ := in.State(artifacts.StateImageFormat).(string)
 
 	state := new(multistep.BasicStateBag)
 	state.Put(keyUI, ui)
 	state.Put(keyConfig, &p.config)
 	state.Put(keyRunner, runner)
-	state.Put(keyInput, inputImage{Path: in.Files()[0], Format: format})
+	state.Put(keyInput, input)
 	state.Put(keyOutput, output)
 	state.Put(keyInputFiles, in.Files())
 

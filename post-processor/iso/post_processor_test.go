@@ -2,7 +2,6 @@ package iso
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,23 +17,10 @@ import (
 
 var _ packersdk.PostProcessor = new(PostProcessor)
 
-func TestPostProcessWantsExactlyOneFile(t *testing.T) {
-	var p PostProcessor
-	if err := p.Configure(map[string]interface{}{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, files := range [][]string{{"a.raw", "b.raw"}, {"a.raw", "b.raw", "c.raw"}} {
-		_, _, _, err := p.PostProcess(context.Background(), packersdk.TestUi(t),
-			&packersdk.MockArtifact{BuilderIdValue: "mitchellh.amazon.ebs", FilesValue: files})
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d files", len(files))) || !strings.Contains(err.Error(), "mitchellh.amazon.ebs") {
-			t.Fatalf("%v: want an error naming the producer and the number of files, got %v", files, err)
-		}
-	}
-}
-
-// The format name the producer gives is a hint: the content decides, and the hint only
-// serves when the content has no signature.
-func TestInputFormatDetectsFromContent(t *testing.T) {
+// Any producer's artifact is judged by its files' content: the one disk image is chosen among
+// side files, and an artifact without exactly one fails before any work, naming the producer
+// and listing each file.
+func TestPostProcessChoosesTheOneDiskImage(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, size int, at int, magic string) string {
 		b := make([]byte, size)
@@ -47,30 +33,46 @@ func TestInputFormatDetectsFromContent(t *testing.T) {
 	}
 	qcow := write("disk.img", 4096, 0, "QFI\xfb")
 	mbr := write("mbr.img", 0x9000, 510, "\x55\xaa")
-	iso := write("live.iso", 0x9000, 0x8001, "CD001")
+	vars := write("efivars.fd", 0x9000, 40, "_FVH")
 	blank := write("blank.img", 4096, 0, "")
+	notLive := write("tools.iso", 0x9000, 0x8001, "CD001")
 	cases := []struct {
-		name, path, hint string
-		want             diskimage.Format
-		wantErr          string
+		name    string
+		files   []string
+		want    inputImage
+		wantErr []string
 	}{
-		{"content beats a wrong hint", qcow, "raw", diskimage.FormatQcow2, ""},
-		{"no hint", mbr, "", diskimage.FormatRaw, ""},
-		{"hint for a signature-less raw disk", blank, "raw", diskimage.FormatRaw, ""},
-		{"no signature and no hint", blank, "", "", "not a disk image"},
-		{"an ISO is refused", iso, "", "", "is an ISO"},
+		{"qemu builder output", []string{vars, qcow}, inputImage{qcow, diskimage.FormatQcow2}, nil},
+		{"a single raw disk, named anyhow", []string{mbr}, inputImage{mbr, diskimage.FormatRaw}, nil},
+		{"two disks", []string{qcow, vars, mbr}, inputImage{}, []string{`"mitchellh.amazon.ebs"`, "has 2 disk images",
+			"disk.img: qcow2 disk image", "mbr.img: raw disk image (MBR)", "efivars.fd: UEFI firmware volume"}},
+		{"no signature", []string{blank}, inputImage{}, []string{"blank.img: not a disk image"}},
+		{"an ISO that is not ours", []string{notLive}, inputImage{}, []string{"tools.iso: ISO 9660 image that is not a Live OS ISO"}},
+		{"missing file", []string{filepath.Join(dir, "gone.raw")}, inputImage{}, []string{"gone.raw: unreadable"}},
 	}
 	for _, tc := range cases {
-		got, err := inputFormat(inputImage{Path: tc.path, Format: tc.hint})
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Errorf("%s: want an error containing %q, got %v (%s)", tc.name, tc.wantErr, err, got)
+		art := &packersdk.MockArtifact{BuilderIdValue: "mitchellh.amazon.ebs", FilesValue: tc.files}
+		got, err := chooseInput(art)
+		if tc.wantErr == nil {
+			if err != nil || got != tc.want {
+				t.Errorf("%s: got %+v, %v; want %+v", tc.name, got, err, tc.want)
 			}
 			continue
 		}
-		if err != nil || got != tc.want {
-			t.Errorf("%s: got %q, %v; want %q", tc.name, got, err, tc.want)
+		for _, w := range append(tc.wantErr, "take the artifact of") {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: want an error containing %q, got %v", tc.name, w, err)
+			}
 		}
+	}
+	var p PostProcessor
+	if err := p.Configure(map[string]interface{}{}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := p.PostProcess(context.Background(), packersdk.TestUi(t),
+		&packersdk.MockArtifact{BuilderIdValue: "mitchellh.amazon.ebs", FilesValue: []string{vars}})
+	if err == nil || !strings.Contains(err.Error(), "has no disk image") {
+		t.Errorf("PostProcess without a disk image: got %v", err)
 	}
 }
 

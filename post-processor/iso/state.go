@@ -33,10 +33,10 @@ const (
 	keyLayout     = "layout"      // liveos.Layout
 )
 
-// inputImage is the input artifact's disk image.
+// inputImage is the input artifact's disk image (chooseInput).
 type inputImage struct {
 	Path   string
-	Format string // the producer's format name (artifacts.StateImageFormat): a hint only
+	Format diskimage.Format // read from the content
 }
 
 // env is what every step reads: the configuration, the Ui, the tool runner and the scratch

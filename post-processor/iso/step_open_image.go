@@ -11,11 +11,13 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/fromiso"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
 
-// stepOpenImage attaches the builder's image read-only (a raw copy first when it is not raw)
-// and mounts its partitions read-only as its fstab says.
+// stepOpenImage attaches the input disk image read-only (a raw copy first when it is not raw,
+// a disk rebuilt from it when it is a Live OS ISO) and mounts its partitions read-only as its
+// fstab says.
 //
 // Consumes: input, scratch. Produces: tree; holds a releaser (stepstate.Hold) for stepReleaseImage.
 type stepOpenImage struct{ rel *releaser }
@@ -50,17 +52,9 @@ func (s *stepOpenImage) Run(ctx context.Context, state multistep.StateBag) multi
 	}
 	ui, runner, scratch := e.ui, e.runner, e.scratch
 	ui.Sayf("Opening %s read-only...", in.Path)
-	format, err := inputFormat(in)
+	raw, err := rawImage(ctx, e, in)
 	if err != nil {
 		return halt(state, err)
-	}
-	raw := in.Path
-	if format != diskimage.FormatRaw {
-		raw = filepath.Join(scratch, "image.raw")
-		ui.Message(fmt.Sprintf("Converting the %s image to raw...", format))
-		if err := diskimage.WorkingCopy(ctx, runner, in.Path, format, raw); err != nil {
-			return halt(state, fmt.Errorf("convert %s to raw: %w", in.Path, err))
-		}
 	}
 	s.rel = &releaser{}
 	stepstate.Hold(state, s.rel)
@@ -92,20 +86,29 @@ func (s *stepOpenImage) Cleanup(state multistep.StateBag) {
 	}
 }
 
-// inputFormat reads the image's format from its content. The producer's format name is only
-// a hint, used when the content has no signature (a raw disk without partition table).
-func inputFormat(in inputImage) (diskimage.Format, error) {
-	f, err := diskimage.DetectFormat(in.Path)
-	if err != nil {
-		if hint, herr := diskimage.ParseFormat(in.Format); in.Format != "" && herr == nil {
-			f, err = hint, nil
+// rawImage returns a raw disk image of the input that can be attached read-only: the input
+// itself when it is raw, else a copy in the scratch directory, converted with qemu-img or, for
+// a Live OS ISO, rebuilt as a disk (fromiso.FromLiveISO).
+func rawImage(ctx context.Context, e env, in inputImage) (string, error) {
+	raw := filepath.Join(e.scratch, "image.raw")
+	switch in.Format {
+	case diskimage.FormatRaw:
+		return in.Path, nil
+	case diskimage.FormatISO:
+		e.ui.Message("Rebuilding a disk image from the Live OS ISO...")
+		work := filepath.Join(e.scratch, "from-iso")
+		if err := os.Mkdir(work, 0o700); err != nil {
+			return "", err
 		}
+		if err := fromiso.FromLiveISO(ctx, e.runner, in.Path, raw, work, log.Printf); err != nil {
+			return "", fmt.Errorf("rebuild a disk image from %s: %w", in.Path, err)
+		}
+		// The extracted media is as large as the ISO; stepScratchDir removes the rest.
+		return raw, os.RemoveAll(filepath.Join(work, "media"))
 	}
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("detect the format of %s: %w", in.Path, err)
-	case f == diskimage.FormatISO:
-		return "", fmt.Errorf("%s is an ISO, not a disk image: build a disk image from it with the imagecustomizer builder first", in.Path)
+	e.ui.Message(fmt.Sprintf("Converting the %s image to raw...", in.Format))
+	if err := diskimage.WorkingCopy(ctx, e.runner, in.Path, in.Format, raw); err != nil {
+		return "", fmt.Errorf("convert %s to raw: %w", in.Path, err)
 	}
-	return f, nil
+	return raw, nil
 }

@@ -70,7 +70,7 @@ func communicators(root string) map[string]packersdk.Communicator {
 }
 
 // hostTools are copied, with their libraries, into the tiny image.
-var hostTools = []string{"sh", "cat", "mkdir", "chmod", "chown", "mv", "rm", "ln", "tar", "env"}
+var hostTools = []string{"sh", "cat", "mkdir", "chmod", "chown", "mv", "rm", "ln", "tar", "env", "id"}
 
 // fakeTools stand in for the image's shadow-utils, systemctl and update-grub: they record
 // their name and arguments (never stdin, which may hold a password).

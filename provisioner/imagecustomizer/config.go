@@ -31,6 +31,15 @@ type Config struct {
 	OS *OS `mapstructure:"os" required:"false"`
 	// Scripts run inside the image after the OS customizations (the YAML's `scripts`).
 	Scripts *Scripts `mapstructure:"scripts" required:"false"`
+	// How the provisioner's commands run in the machine. Each command is written to a script
+	// file in the machine's /tmp by the communicator's user and run with this command line;
+	// `{{.Path}}` is that file. The commands must run as root: the provisioner checks that
+	// before it changes anything. Over SSH as a user other than root, set
+	// `sudo -n /bin/sh {{.Path}}` (the user needs passwordless sudo; a password prompt would
+	// consume the commands' input). Default: `/bin/sh {{.Path}}`, for the chroot of
+	// `source "imagecustomizer"`, which runs as root; with it, commands that are safe to pass
+	// as a command line are sent without a script file.
+	ExecuteCommand string `mapstructure:"execute_command" required:"false"`
 
 	ctx interpolate.Context
 }

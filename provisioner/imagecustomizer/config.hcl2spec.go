@@ -53,6 +53,7 @@ type FlatConfig struct {
 	ConfigFile          *string           `mapstructure:"config_file" required:"false" cty:"config_file" hcl:"config_file"`
 	OS                  *FlatOS           `mapstructure:"os" required:"false" cty:"os" hcl:"os"`
 	Scripts             *FlatScripts      `mapstructure:"scripts" required:"false" cty:"scripts" hcl:"scripts"`
+	ExecuteCommand      *string           `mapstructure:"execute_command" required:"false" cty:"execute_command" hcl:"execute_command"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -78,6 +79,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"config_file":                &hcldec.AttrSpec{Name: "config_file", Type: cty.String, Required: false},
 		"os":                         &hcldec.BlockSpec{TypeName: "os", Nested: hcldec.ObjectSpec((*FlatOS)(nil).HCL2Spec())},
 		"scripts":                    &hcldec.BlockSpec{TypeName: "scripts", Nested: hcldec.ObjectSpec((*FlatScripts)(nil).HCL2Spec())},
+		"execute_command":            &hcldec.AttrSpec{Name: "execute_command", Type: cty.String, Required: false},
 	}
 	return s
 }

@@ -21,6 +21,8 @@ type Provisioner struct {
 	config Config
 	// ic is the configuration to apply, from config_file or from the HCL blocks.
 	ic *icconfig.Config
+	// execute runs the provisioner's commands in the machine (execute_command).
+	execute *executeCommand
 }
 
 var _ packersdk.Provisioner = new(Provisioner)
@@ -45,10 +47,14 @@ func (p *Provisioner) Prepare(raws ...interface{}) error {
 	if ic != nil {
 		problems = append(problems, p.config.inUserTerms(ic.IsValid())...)
 	}
+	execute, err := newExecuteCommand(p.config.ExecuteCommand, p.config.ctx)
+	if err != nil {
+		problems = append(problems, err)
+	}
 	if len(problems) > 0 {
 		return packersdk.MultiErrorAppend(nil, problems...)
 	}
-	p.ic = ic
+	p.ic, p.execute = ic, execute
 	return nil
 }
 
@@ -89,7 +95,11 @@ type customization func(context.Context, *image, *icconfig.Config) error
 // Provision applies the configuration in the original's order of operations
 // (imagecustomizerlib doOsCustomizations). Steps with nothing to do return at once.
 func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packersdk.Communicator, _ map[string]interface{}) error {
-	return apply(ctx, newImage(comm, ui), p.ic)
+	m := newImage(comm, ui, p.execute)
+	if err := checkRunsAsRoot(ctx, m); err != nil {
+		return err
+	}
+	return apply(ctx, m, p.ic)
 }
 
 func apply(ctx context.Context, m *image, c *icconfig.Config) error {

@@ -24,12 +24,14 @@ import (
 type image struct {
 	comm packersdk.Communicator
 	ui   packersdk.Ui
+	// execute is how a staged command file runs (execute_command).
+	execute *executeCommand
 	// newID names temporary files; tests replace it to get stable commands.
 	newID func() string
 }
 
-func newImage(comm packersdk.Communicator, ui packersdk.Ui) *image {
-	return &image{comm: comm, ui: ui, newID: randomID}
+func newImage(comm packersdk.Communicator, ui packersdk.Ui, execute *executeCommand) *image {
+	return &image{comm: comm, ui: ui, execute: execute, newID: randomID}
 }
 
 func randomID() string {
@@ -58,11 +60,18 @@ func (m *image) status(ctx context.Context, script string, stdin io.Reader, out 
 }
 
 // exec runs script in the image with the given standard streams and returns its exit
-// status. A script that is not safe to pass as a command line is staged first, see staged.
+// status. With the default execute_command a script that is safe to pass as a command line
+// is sent as it is; any other script is staged first and run with execute_command, see
+// staged.
 func (m *image) exec(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	if !transportSafe(script) {
+	if !m.execute.isDefault() || !transportSafe(script) {
 		return m.staged(ctx, script, stdin, stdout, stderr)
 	}
+	return m.start(ctx, script, stdin, stdout, stderr)
+}
+
+// start sends command to the communicator as it is, so it runs as the communicator's user.
+func (m *image) start(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	cmd := &packersdk.RemoteCmd{Command: script, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	log.Printf("image: run %s", script)
 	if err := m.comm.Start(ctx, cmd); err != nil {
@@ -83,22 +92,29 @@ func (m *image) exec(ctx context.Context, script string, stdin io.Reader, stdout
 	return code, nil
 }
 
-// staged runs a script that is not safe to pass as a command line. Some communicators,
-// the SDK's chroot one included, wrap the command in double quotes for a host shell, which
-// would expand `$` and backquotes and mangle newlines. So the script travels as data: it is
-// written to a temporary file inside the image and run from there; it removes itself first
-// (the shell keeps its open file).
+// staged runs a script through a file. Some communicators, the SDK's chroot one included,
+// wrap the command in double quotes for a host shell, which would expand `$` and backquotes
+// and mangle newlines; and execute_command (sudo, for an SSH user) runs a file. So the
+// script travels as data: the communicator's user writes it to a temporary file (mode 600)
+// in the machine's /tmp, and execute_command runs it; it removes itself first (the shell
+// keeps its open file).
 func (m *image) staged(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	p := "/tmp/.packer-ic-" + m.newID() + ".sh"
 	body := "rm -f \"$0\"\n" + script + "\n"
-	code, tail, err := m.status(ctx, "mkdir -p /tmp && umask 077 && cat > "+p, strings.NewReader(body), nil)
+	tail := execx.NewTail(tailLines, func(l string) { log.Printf("image: %s", l) })
+	code, err := m.start(ctx, "mkdir -p /tmp && umask 077 && cat > "+p, strings.NewReader(body), tail, tail)
+	tail.Flush()
 	if err == nil && code != 0 {
-		err = fmt.Errorf("stage a script in the image's /tmp: exit status %d%s", code, tailSuffix(tail))
+		err = fmt.Errorf("stage a script in the image's /tmp: exit status %d%s", code, tailSuffix(tail.String()))
 	}
 	if err != nil {
 		return code, err
 	}
-	return m.exec(ctx, "/bin/sh "+p, stdin, stdout, stderr)
+	command, err := m.execute.render(p)
+	if err != nil {
+		return 0, err
+	}
+	return m.start(ctx, command, stdin, stdout, stderr)
 }
 
 // run runs script and fails unless it exits 0; what names the action for the error.

@@ -16,16 +16,21 @@ import (
 // call is one command the fake communicator received.
 type call struct{ cmd, stdin string }
 
-// fakeComm records commands. It answers readFile's scripts from files (a missing entry
-// exits 66, like the real script) and everything else with exit 0, or with fail's status
-// for commands containing a key of fail. File transfers are refused: the provisioner must
-// do all I/O with commands run inside the image.
+// fakeComm records commands. It answers `id -u` with uid (default 0, root), readFile's
+// scripts from files (a missing entry exits 66, like the real script) and everything else
+// with exit 0, or with fail's status for commands containing a key of fail. A staged script
+// (see image.staged) is answered as its body would be. File transfers are refused: the
+// provisioner must do all I/O with commands run inside the image.
 type fakeComm struct {
-	mu    sync.Mutex
-	calls []call
-	files map[string]string
-	fail  map[string]int
+	mu     sync.Mutex
+	calls  []call
+	files  map[string]string
+	fail   map[string]int
+	uid    string
+	staged map[string]string // staged script path -> body without its self-removal line
 }
+
+const stagePrefix = "mkdir -p /tmp && umask 077 && cat > "
 
 func (f *fakeComm) Start(_ context.Context, rc *packersdk.RemoteCmd) error {
 	in := ""
@@ -35,11 +40,19 @@ func (f *fakeComm) Start(_ context.Context, rc *packersdk.RemoteCmd) error {
 	}
 	f.mu.Lock()
 	f.calls = append(f.calls, call{rc.Command, in})
+	script := f.effective(rc.Command, in)
 	f.mu.Unlock()
 	code := 0
-	p, ok := strings.CutPrefix(rc.Command, "if [ -e ")
+	if script == "id -u" {
+		uid := f.uid
+		if uid == "" {
+			uid = "0"
+		}
+		_, _ = io.WriteString(rc.Stdout, uid+"\n")
+	}
+	p, ok := strings.CutPrefix(script, "if [ -e ")
 	if !ok {
-		p, ok = strings.CutPrefix(rc.Command, "if [ -L ") // a regular-file read: files are regular
+		p, ok = strings.CutPrefix(script, "if [ -L ") // a regular-file read: files are regular
 	}
 	if ok {
 		p = strings.Trim(p[:strings.Index(p, " ]")], "'")
@@ -50,13 +63,33 @@ func (f *fakeComm) Start(_ context.Context, rc *packersdk.RemoteCmd) error {
 		}
 	}
 	for k, c := range f.fail {
-		if strings.Contains(rc.Command, k) {
+		if strings.Contains(rc.Command, k) || strings.Contains(script, k) {
 			_, _ = io.WriteString(rc.Stderr, "line 1\nboom: "+k+"\n")
 			code = c
 		}
 	}
 	rc.SetExited(code)
 	return nil
+}
+
+// effective records a staged script and returns what a command runs: the staged body when
+// the command ends with a staged file's path, else the command itself.
+func (f *fakeComm) effective(cmd, stdin string) string {
+	if f.staged == nil {
+		f.staged = map[string]string{}
+	}
+	if p, ok := strings.CutPrefix(cmd, stagePrefix); ok {
+		_, body, _ := strings.Cut(stdin, "\n")
+		f.staged[p] = strings.TrimSuffix(body, "\n")
+		return cmd
+	}
+	fields := strings.Fields(cmd)
+	if len(fields) > 0 {
+		if body, ok := f.staged[fields[len(fields)-1]]; ok {
+			return body
+		}
+	}
+	return cmd
 }
 
 var errTransfer = errors.New("file transfers must not be used")
@@ -76,7 +109,8 @@ func (f *fakeComm) commands() []string {
 // testImage returns an image over comm with numbered temporary names.
 func testImage(comm packersdk.Communicator) *image {
 	n := 0
-	return &image{comm: comm, ui: packersdk.TestUi(nil), newID: func() string { n++; return strconv.Itoa(n) }}
+	return &image{comm: comm, ui: packersdk.TestUi(nil), execute: &executeCommand{template: defaultExecuteCommand},
+		newID: func() string { n++; return strconv.Itoa(n) }}
 }
 
 func TestWriteFileQuotesPathsAndSendsContentOnStdin(t *testing.T) {
@@ -104,7 +138,7 @@ func TestUnsafeScriptsAreStagedAsData(t *testing.T) {
 			t.Fatalf("%q: %d calls, want stage + run: %q", dest, len(comm.calls), comm.calls)
 		}
 		stage, run := comm.calls[0], comm.calls[1]
-		if stage.cmd != "mkdir -p /tmp && umask 077 && cat > /tmp/.packer-ic-2.sh" || !strings.Contains(stage.stdin, q(dest)) {
+		if stage.cmd != stagePrefix+"/tmp/.packer-ic-2.sh" || !strings.Contains(stage.stdin, q(dest)) {
 			t.Errorf("%q: stage = %q", dest, stage)
 		}
 		if !strings.HasPrefix(stage.stdin, "rm -f \"$0\"\n") {

@@ -190,7 +190,9 @@ install_packages() {
 	# default CD controller, could never find its media.
 	"${apt[@]}" install linux-image-amd64 >&2
 	"${apt[@]}" install "${grub_packages[@]}" >&2
-	"${apt[@]}" install cloud-init isc-dhcp-client >&2
+	# openssh-server and sudo: other builders' pipelines reach the booted image over SSH as
+	# a user that cloud-init creates with passwordless sudo.
+	"${apt[@]}" install cloud-init isc-dhcp-client openssh-server sudo >&2
 	if chroot "$tree" dpkg-query -W -f '${Status}' initramfs-tools 2>/dev/null | grep -qx 'install ok installed'; then
 		die "install packages: initramfs-tools got installed; dracut must build the initrd"
 	fi
