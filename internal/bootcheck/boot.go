@@ -42,8 +42,12 @@ type Options struct {
 	ConsoleLog string
 	// Accel is QEMU's accelerator. Empty: DetectAccel.
 	Accel Accel
-	// Logf receives progress lines. Nil logs nothing.
+	// Logf receives the commands run, QEMU's output and each milestone
+	// as it appears. Nil logs nothing.
 	Logf func(format string, args ...any)
+	// OnMilestone, when set, is called as each milestone and expected
+	// pattern first appears.
+	OnMilestone func(Milestone)
 }
 
 // DefaultTimeout bounds a boot when Options.Timeout is zero: TCG boots of
@@ -90,7 +94,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("boot %s: %w", opts.Name, err)
 	}
 	defer proc.Stop()
-	res, err := watch(ctx, proc, con, watchSpec{name: opts.Name, serial: vm.Serial, timeout: opts.Timeout, logf: logf})
+	res, err := watch(ctx, proc, con, watchSpec{name: opts.Name, serial: vm.Serial, timeout: opts.Timeout, logf: logf, onMilestone: opts.OnMilestone})
 	res.Firmware, res.Media, res.Accel = opts.Firmware, vm.Media, vm.Accel
 	res.ConsoleLog = opts.ConsoleLog
 	return res, err

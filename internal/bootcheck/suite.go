@@ -79,7 +79,9 @@ func NewRecord(res *Result, err error) Record {
 	return r
 }
 
-func round1(d time.Duration) float64 { return float64(d.Round(100*time.Millisecond)) / float64(time.Second) }
+func round1(d time.Duration) float64 {
+	return float64(d.Round(100*time.Millisecond)) / float64(time.Second)
+}
 
 // Report renders one boot for a build log: the firmware, pass or fail, and
 // the time to each milestone, those never seen included.

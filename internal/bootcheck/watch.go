@@ -80,10 +80,11 @@ type process interface {
 }
 
 type watchSpec struct {
-	name    string
-	serial  string
-	timeout time.Duration
-	logf    func(string, ...any)
+	name        string
+	serial      string
+	timeout     time.Duration
+	logf        func(string, ...any)
+	onMilestone func(Milestone) // may be nil
 }
 
 // watch polls the serial log of proc until the boot is decided, then stops
@@ -93,7 +94,12 @@ type watchSpec struct {
 func watch(ctx context.Context, proc process, con *Console, w watchSpec) (*Result, error) {
 	defer proc.Stop()
 	start := time.Now()
-	f := follower{con: con, path: w.serial, start: start, logf: w.logf, name: w.name}
+	f := follower{con: con, path: w.serial, start: start, report: func(m Milestone) {
+		w.logf("boot %s: %s at %.1fs", w.name, m.Name, m.At.Seconds())
+		if w.onMilestone != nil {
+			w.onMilestone(m)
+		}
+	}}
 	end := func(reason string) (*Result, error) {
 		proc.Stop()
 		f.poll()
@@ -147,8 +153,7 @@ type follower struct {
 	path     string
 	offset   int64
 	start    time.Time
-	name     string
-	logf     func(string, ...any)
+	report   func(Milestone)
 	reported int
 }
 
@@ -161,7 +166,7 @@ func (f *follower) poll() {
 	f.con.Feed(b, time.Since(f.start))
 	seen := sortedSeen(f.con.Milestones())
 	for _, m := range seen[f.reported:] {
-		f.logf("boot %s: %s at %.1fs", f.name, m.Name, m.At.Seconds())
+		f.report(m)
 	}
 	f.reported = len(seen)
 }
