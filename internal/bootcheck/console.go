@@ -22,14 +22,14 @@ var DefaultFailOn = []string{
 
 // Built-in milestones, timed when seen in addition to the expected patterns.
 const (
-	MilestoneFirmware = "firmware" // OVMF starts a boot option
+	MilestoneFirmware = "firmware" // OVMF starts a boot option, or SeaBIOS starts
 	MilestoneKernel   = "kernel"   // the kernel's banner
 	MilestoneInitrd   = "initrd"   // systemd in the initramfs
 	MilestoneLogin    = "login"    // a getty's prompt
 )
 
 var builtinMilestones = []pattern{
-	{MilestoneFirmware, regexp.MustCompile(`BdsDxe: starting`)},
+	{MilestoneFirmware, regexp.MustCompile(`BdsDxe: starting|SeaBIOS \(version`)},
 	{MilestoneKernel, regexp.MustCompile(`Linux version \d`)},
 	{MilestoneInitrd, regexp.MustCompile(`\(Initramfs\)`)},
 	{MilestoneLogin, regexp.MustCompile(`\S login:`)},
@@ -159,7 +159,10 @@ type Milestone struct {
 // Tail returns the last n lines of the console, escape sequences removed.
 func (c *Console) Tail(n int) string { return lastLines(c.text.String(), n) }
 
-var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;=?]*[A-Za-z]`)
+// ansiEscape matches the terminal control sequences firmware and systemd
+// print: CSI sequences (colours, cursor moves, "ESC [ ? 7 l"), character set
+// selections ("ESC ( B") and single-character ones (SeaBIOS's reset, "ESC c").
+var ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;=?]*[A-Za-z]|[()#%][0-9A-Za-z@]|[0-9A-Za-z=>@])`)
 
 func lastLines(s string, n int) string {
 	s = ansiEscape.ReplaceAllString(strings.ReplaceAll(s, "\r", ""), "")
