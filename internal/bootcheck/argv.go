@@ -46,7 +46,7 @@ func Argv(vm VM) ([]string, error) {
 	if files.Code != "" && vm.Vars == "" {
 		return nil, fmt.Errorf("plan vm: firmware %q needs a copy of its variable store", vm.Firmware)
 	}
-	a, err := machineArgs(vm)
+	a, err := machineArgv(vm)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +63,8 @@ func Argv(vm VM) ([]string, error) {
 		"-device", "virtio-net-pci,netdev=net0,romfile="), nil
 }
 
-// machineArgs plans the machine, accelerator, CPU, memory and console.
-func machineArgs(vm VM) ([]string, error) {
+// machineArgv plans the program, the machine, accelerator, CPU, memory and console.
+func machineArgv(vm VM) ([]string, error) {
 	mem := vm.MemoryMiB
 	if mem == 0 {
 		mem = DefaultMemoryMiB

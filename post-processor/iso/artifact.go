@@ -7,6 +7,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
 )
 
 // Artifact is the Live OS ISO. State delegates to the input, so generated data passes through
@@ -14,6 +15,8 @@ import (
 type Artifact struct {
 	Path  string
 	Input packersdk.Artifact
+	// BootTest holds the boot_test results; nil without the block.
+	BootTest []bootcheck.Record
 }
 
 func (*Artifact) BuilderId() string { return artifacts.ISOID }
@@ -24,6 +27,18 @@ func (a *Artifact) Id() string { return a.Path }
 
 func (a *Artifact) String() string { return fmt.Sprintf("Live OS ISO: %s", a.Path) }
 
-func (a *Artifact) State(name string) interface{} { return a.Input.State(name) }
+// State adds the boot test results to the input's: under artifacts.StateBootTest, and as the
+// generated data artifacts.GeneratedBootTest.
+func (a *Artifact) State(name string) interface{} {
+	if a.BootTest != nil {
+		switch name {
+		case artifacts.StateBootTest:
+			return bootTestState(a.BootTest)
+		case "generated_data":
+			return withBootSummary(a.Input.State(name), a.BootTest)
+		}
+	}
+	return a.Input.State(name)
+}
 
 func (a *Artifact) Destroy() error { return os.Remove(a.Path) }

@@ -1,18 +1,8 @@
 package iso
 
 import (
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
-)
-
-// Names under which the ISO artifact shares its boot test results.
-const (
-	// StateBootTest is the artifact State key of the boot results: one map per boot with
-	// firmware, media, passed, seconds, milestones (name to seconds), console_log, error.
-	StateBootTest = "boot_test"
-	// GeneratedBootTest is the generated data key (build.BootTest in HCL) of the one-line
-	// summary, e.g. "uefi-secureboot=pass bios=pass", that the manifest post-processor's
-	// custom_data can record. Without a boot_test block it stays "not run".
-	GeneratedBootTest = "BootTest"
 )
 
 // bootTestState renders the records as plain maps, which cross Packer's plugin RPC as they are.
@@ -47,6 +37,6 @@ func withBootSummary(generated interface{}, records []bootcheck.Record) map[stri
 			}
 		}
 	}
-	out[GeneratedBootTest] = bootcheck.Summarize(records)
+	out[artifacts.GeneratedBootTest] = bootcheck.Summarize(records)
 	return out
 }

@@ -4,6 +4,9 @@ import (
 	"reflect"
 	"testing"
 
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
 )
 
@@ -27,16 +30,38 @@ func TestBootTestState(t *testing.T) {
 
 	// The builder's generated data arrives over RPC with interface{} keys; in-process with string keys.
 	for _, in := range []interface{}{
-		map[interface{}]interface{}{"ImageFormat": "qcow2", GeneratedBootTest: "not run"},
-		map[string]interface{}{"ImageFormat": "qcow2", GeneratedBootTest: "not run"},
+		map[interface{}]interface{}{"ImageFormat": "qcow2", artifacts.GeneratedBootTest: "not run"},
+		map[string]interface{}{"ImageFormat": "qcow2", artifacts.GeneratedBootTest: "not run"},
 	} {
 		got := withBootSummary(in, records)
-		want := map[string]interface{}{"ImageFormat": "qcow2", GeneratedBootTest: "uefi-secureboot=pass bios=fail"}
+		want := map[string]interface{}{"ImageFormat": "qcow2", artifacts.GeneratedBootTest: "uefi-secureboot=pass bios=fail"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("generated data from %T = %v, want %v", in, got, want)
 		}
 	}
-	if got := withBootSummary(nil, records[:1]); !reflect.DeepEqual(got, map[string]interface{}{GeneratedBootTest: "uefi-secureboot=pass"}) {
+	if got := withBootSummary(nil, records[:1]); !reflect.DeepEqual(got, map[string]interface{}{artifacts.GeneratedBootTest: "uefi-secureboot=pass"}) {
 		t.Errorf("generated data without input data = %v", got)
+	}
+}
+
+func TestArtifactStateWithAndWithoutBootTest(t *testing.T) {
+	in := &packersdk.MockArtifact{StateValues: map[string]interface{}{
+		"generated_data": map[string]interface{}{"ImageFormat": "qcow2", artifacts.GeneratedBootTest: "not run"},
+		"image_format":   "qcow2",
+	}}
+	plain := &Artifact{Path: "/o/l.iso", Input: in}
+	if got := plain.State("generated_data"); !reflect.DeepEqual(got, in.StateValues["generated_data"]) || plain.State(artifacts.StateBootTest) != nil {
+		t.Errorf("without boot_test the state is not the input's: %v", got)
+	}
+	tested := &Artifact{Path: "/o/l.iso", Input: in, BootTest: []bootcheck.Record{{Firmware: "bios", Passed: true}}}
+	gen, _ := tested.State("generated_data").(map[string]interface{})
+	if gen[artifacts.GeneratedBootTest] != "bios=pass" || gen["ImageFormat"] != "qcow2" {
+		t.Errorf("generated data = %v", gen)
+	}
+	if boots, _ := tested.State(artifacts.StateBootTest).([]map[string]interface{}); len(boots) != 1 || boots[0]["passed"] != true {
+		t.Errorf("boot_test state = %v", tested.State(artifacts.StateBootTest))
+	}
+	if tested.State("image_format") != "qcow2" {
+		t.Error("other state keys no longer reach the input")
 	}
 }

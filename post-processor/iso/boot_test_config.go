@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/hosttools"
 )
 
 // BootTest boots the ISO under QEMU once per firmware after writing it, and fails the build
@@ -106,4 +107,13 @@ func (b *BootTest) suite(iso string) bootcheck.Suite {
 		ISO: iso, Firmwares: fws, Media: bootcheck.Media(b.Media),
 		Expect: b.Expect, FailOn: b.FailOn, Timeout: b.Timeout, MemoryMiB: b.Memory,
 	}
+}
+
+// checkHost fails, naming the Debian packages, when the host cannot run the boots; a nil
+// BootTest needs nothing.
+func (b *BootTest) checkHost() error {
+	if b == nil {
+		return nil
+	}
+	return bootcheck.CheckHost(b.suite("").Firmwares, hosttools.For(hosttools.BootTest)...)
 }

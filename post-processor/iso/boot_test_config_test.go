@@ -63,3 +63,28 @@ func TestBootTestReportsEveryError(t *testing.T) {
 		t.Errorf("empty expect: %v", errs)
 	}
 }
+
+// The block decodes through Prepare, its errors come with the other settings' errors, and no
+// block means no boot test.
+func TestConfigBootTestBlock(t *testing.T) {
+	var c Config
+	err := c.Prepare(map[string]interface{}{
+		"volume_label": "bad label!",
+		"boot_test":    map[string]interface{}{"firmware": []string{"bios", "efi"}, "timeout": "90s", "fail_on": []string{}},
+	})
+	if err == nil {
+		t.Fatal("Prepare accepted an unknown firmware")
+	}
+	for _, want := range []string{"volume_label", `boot_test.firmware[1]: unknown firmware "efi"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if c.BootTest == nil || c.BootTest.Timeout != 90*time.Second || c.BootTest.FailOn == nil || len(c.BootTest.FailOn) != 0 {
+		t.Errorf("boot_test decoded as %+v; want timeout 90s and an empty, non-nil fail_on", c.BootTest)
+	}
+	var none Config
+	if err := none.Prepare(map[string]interface{}{}); err != nil || none.BootTest != nil {
+		t.Errorf("without the block: BootTest %+v, err %v", none.BootTest, err)
+	}
+}

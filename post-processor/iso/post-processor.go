@@ -12,6 +12,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
@@ -68,10 +69,14 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		&stepStageMedia{},
 		&stepWriteISO{},
 	)
+	if p.config.BootTest != nil {
+		steps = append(steps, &stepBootCheck{})
+	}
 	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
 	if err := stepstate.Result(state, "ISO conversion"); err != nil {
 		return nil, false, false, err
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.
-	return &Artifact{Path: output, Input: in}, true, false, nil
+	records, _ := state.Get(keyBootResults).([]bootcheck.Record)
+	return &Artifact{Path: output, Input: in, BootTest: records}, true, false, nil
 }
