@@ -58,7 +58,7 @@ func bootTestBuild(t *testing.T, expect, timeout, firmware string) (build, strin
 }
 
 func TestBootTestPasses(t *testing.T) {
-	b, dir := bootTestBuild(t, `MARK cmdline=.*console=ttyS0`, "15m", `["uefi-secureboot","bios"]`)
+	b, dir := bootTestBuild(t, `MARK cmdline=.*console=ttyS0`, "20m", `["uefi-secureboot","bios"]`)
 	if b.Err != nil {
 		t.Fatalf("packer build failed: %v", b.Err)
 	}
