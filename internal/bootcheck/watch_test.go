@@ -91,9 +91,11 @@ func TestWatchPassesWhenAllExpectedSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	childGone(t, pids)
-	kernel, _ := res.Seen(MilestoneKernel)
+	// Both lines may arrive in one poll on a loaded host: the order is
+	// not strict (TestConsoleMilestonesAcrossChunks times them exactly).
+	kernel, okKernel := res.Seen(MilestoneKernel)
 	marker, ok := res.Seen("ci-marker")
-	if !res.Passed || !ok || kernel >= marker {
+	if !res.Passed || !ok || !okKernel || kernel > marker {
 		t.Errorf("passed %v, milestones out of order or missing: %s", res.Passed, FormatMilestones(res.Milestones))
 	}
 	if !strings.Contains(res.Log, "debian login: ") || res.Elapsed > 10*time.Second {
