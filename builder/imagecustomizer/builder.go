@@ -14,6 +14,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/artifacts"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
@@ -32,7 +33,7 @@ func (b *Builder) Prepare(raws ...interface{}) ([]string, []string, error) {
 	if err != nil {
 		return nil, warnings, err
 	}
-	return []string{"Device", "MountPath", "ImageFormat", "RootPartition"}, warnings, nil
+	return []string{"Device", "MountPath", "ImageFormat", "RootPartition", artifacts.GeneratedBootTest}, warnings, nil
 }
 
 // Run is the build, as a list of steps. Every resource a step acquires is released by its

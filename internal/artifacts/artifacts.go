@@ -16,6 +16,20 @@ const (
 	// StateImageFormat is the output format a disk image was written in (raw, qcow2, vhd,
 	// vhd-fixed, vhdx). A reader treats it as a hint: the file's content is what counts.
 	StateImageFormat = "image_format"
+	// StateBootTest holds an ISO's boot test results: one map per boot with firmware, media,
+	// passed, seconds, milestones (name to seconds), console_log and error.
+	StateBootTest = "boot_test"
+)
+
+// Generated data keys (${build.<Key>} in templates).
+const (
+	// GeneratedBootTest is the one-line summary of an ISO's boot test, e.g.
+	// "uefi-secureboot=pass bios=pass". The builder declares it ("not run") so that templates
+	// may name it, e.g. in the manifest post-processor's custom_data; the imagecustomizer-iso
+	// post-processor's boot_test fills it in.
+	GeneratedBootTest = "BootTest"
+	// BootTestNotRun is GeneratedBootTest's value before any boot test ran.
+	BootTestNotRun = "not run"
 )
 
 // RegistryProvider is the provider name under which HCP Packer lists both artifacts (their

@@ -17,6 +17,7 @@ const (
 	Builder       Component = "builder"        // source "imagecustomizer" (with the rebuild of a disk from a Live OS ISO)
 	PostProcessor Component = "post-processor" // post-processor "imagecustomizer-iso" (rebuilds a disk from a Live OS ISO too)
 	Tests         Component = "tests"          // the reference images and the QEMU boot tests
+	BootTest      Component = "boot-test"      // post-processor "imagecustomizer-iso" with a boot_test block
 )
 
 // Tool is one host program.
@@ -56,13 +57,13 @@ var Tools = []Tool{
 	{"qemu-img", "qemu-utils", both},
 	{"sfdisk", "fdisk", both},
 	{"unsquashfs", "squashfs-tools", both},
-	{"xorriso", "xorriso", both},
+	{"xorriso", "xorriso", []Component{Builder, PostProcessor, BootTest}}, // BootTest: reads the ISO's grub.cfg
 
 	{"debootstrap", "debootstrap", tests},
 	{"e2fsck", "e2fsprogs", tests},
 	{"mount", "mount", tests},
 	{"mrd", "mtools", tests},
-	{"qemu-system-x86_64", "qemu-system-x86", tests},
+	{"qemu-system-x86_64", "qemu-system-x86", []Component{Tests, BootTest}},
 	{"sgdisk", "gdisk", tests},
 	{"umount", "mount", tests},
 }

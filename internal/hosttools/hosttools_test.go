@@ -29,7 +29,7 @@ func TestToolsMatchTheArgvTheCodeBuilds(t *testing.T) {
 	}
 	listed := map[string]bool{}
 	for _, tool := range Tools {
-		if slices.Contains(tool.Used, Builder) || slices.Contains(tool.Used, PostProcessor) {
+		if slices.Contains(tool.Used, Builder) || slices.Contains(tool.Used, PostProcessor) || slices.Contains(tool.Used, BootTest) {
 			listed[tool.Name] = true
 		}
 	}

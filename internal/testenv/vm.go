@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 )
 
@@ -75,16 +76,17 @@ func startVM(ctx context.Context, opts VMOptions) (*VM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start vm %s: create temp dir: %w", opts.Name, err)
 	}
-	plan, err := prepareVM(ctx, &execx.Real{Logf: logf}, dir, BootOptions{
+	plan, err := bootcheck.Prepare(ctx, &execx.Real{Logf: logf}, dir, BootOptions{
 		Name: opts.Name, Disk: opts.Disk, Firmware: opts.Firmware, Seed: opts.Seed, MemoryMiB: opts.MemoryMiB,
 	})
+	plan.Accel = bootcheck.DetectAccel()
 	if err == nil && plan.Overlay == "" {
 		err = fmt.Errorf("no disk to boot")
 	}
 	plan.SSHPort = opts.SSHPort
 	var argv []string
 	if err == nil {
-		argv, err = qemuArgv(plan)
+		argv, err = bootcheck.Argv(plan)
 	}
 	if err != nil {
 		os.RemoveAll(dir)
@@ -98,7 +100,7 @@ func startVM(ctx context.Context, opts VMOptions) (*VM, error) {
 	vm.cmd.Stdout, vm.cmd.Stderr = vm.stderr, vm.stderr
 	vm.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	vm.cmd.WaitDelay = 5 * time.Second
-	logf("vm %s: host load average %s", opts.Name, loadAverage())
+	logf("vm %s: host load average %s", opts.Name, bootcheck.LoadAverage())
 	logf("vm %s: %s", opts.Name, execx.Quote(argv))
 	if err := vm.cmd.Start(); err != nil {
 		os.RemoveAll(dir)
@@ -117,21 +119,21 @@ func (vm *VM) Exited() <-chan struct{} { return vm.exited }
 // WaitConsole waits until every pattern has appeared on the serial console. It fails when
 // a failure line appears (see BootOptions.FailOn), QEMU exits or timeout passes.
 func (vm *VM) WaitConsole(ctx context.Context, timeout time.Duration, patterns ...string) error {
-	con, err := newConsole(patterns, nil)
+	con, err := bootcheck.NewConsole(patterns, nil)
 	if err != nil {
 		return fmt.Errorf("vm %s: %w", vm.name, err)
 	}
 	start := time.Now()
 	var offset int64
 	poll := func() {
-		if b, err := readFrom(vm.serial, offset); err == nil && len(b) > 0 {
+		if b, err := bootcheck.ReadFrom(vm.serial, offset); err == nil && len(b) > 0 {
 			offset += int64(len(b))
-			con.feed(b, time.Since(start))
+			con.Feed(b, time.Since(start))
 		}
 	}
 	fail := func(reason string) error {
 		poll()
-		return &BootError{Name: vm.name, Reason: reason, Elapsed: time.Since(start), Missing: con.missing(), Tail: con.tail(tailLines)}
+		return &BootError{Name: vm.name, Reason: reason, Elapsed: time.Since(start), Missing: con.Missing(), Tail: con.Tail(40)}
 	}
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
@@ -145,16 +147,16 @@ func (vm *VM) WaitConsole(ctx context.Context, timeout time.Duration, patterns .
 			return fail(fmt.Sprintf("timed out (%s)", timeout))
 		case <-vm.exited:
 			poll()
-			if con.done() {
+			if con.Done() {
 				return nil
 			}
-			return fail(fmt.Sprintf("qemu exited (%v): %s", vm.exitErr, lastLines(vm.stderr.String(), 10)))
+			return fail(fmt.Sprintf("qemu exited (%v): %s", vm.exitErr, lastStderrLines(vm.stderr.String(), 10)))
 		case <-tick.C:
 			poll()
-			if con.failure != "" {
-				return fail(con.failure)
+			if con.Failure() != "" {
+				return fail(con.Failure())
 			}
-			if con.done() {
+			if con.Done() {
 				vm.logf("vm %s: console showed %q after %.1fs", vm.name, patterns, time.Since(start).Seconds())
 				return nil
 			}
@@ -164,7 +166,7 @@ func (vm *VM) WaitConsole(ctx context.Context, timeout time.Duration, patterns .
 
 // Console returns the serial console so far.
 func (vm *VM) Console() string {
-	b, _ := readFrom(vm.serial, 0)
+	b, _ := bootcheck.ReadFrom(vm.serial, 0)
 	return string(b)
 }
 
@@ -190,4 +192,13 @@ func FreeLoopbackPort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// lastStderrLines is the end of QEMU's own output, for an error when it exits early.
+func lastStderrLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

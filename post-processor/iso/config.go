@@ -62,6 +62,9 @@ type Config struct {
 	// image's i386-pc GRUB modules or, when the image has none, the host's. Defaults to `true`; the
 	// build fails when neither has them.
 	BIOSBoot config.Trilean `mapstructure:"bios_boot" required:"false"`
+	// Boot the written ISO under QEMU and fail the build unless the serial console shows the
+	// expected lines; see the `boot_test` block. No boot test runs without the block.
+	BootTest *BootTest `mapstructure:"boot_test" required:"false"`
 
 	ctx interpolate.Context
 	// iso is the effective iso section: config_file's merged with the HCL settings.
@@ -103,6 +106,11 @@ func (c *Config) Prepare(raws ...interface{}) error {
 	}
 	if err := liveos.ValidCompression(c.SquashfsCompression); err != nil {
 		add(fmt.Errorf("squashfs_compression: %w", err))
+	}
+	if c.BootTest != nil {
+		for _, err := range c.BootTest.prepare() {
+			add(err)
+		}
 	}
 	if errs != nil && len(errs.Errors) > 0 {
 		return errs

@@ -27,6 +27,7 @@ type FlatConfig struct {
 	SquashfsCompression *string                          `mapstructure:"squashfs_compression" required:"false" cty:"squashfs_compression" hcl:"squashfs_compression"`
 	InitramfsType       *string                          `mapstructure:"initramfs_type" required:"false" cty:"initramfs_type" hcl:"initramfs_type"`
 	BIOSBoot            *bool                            `mapstructure:"bios_boot" required:"false" cty:"bios_boot" hcl:"bios_boot"`
+	BootTest            *FlatBootTest                    `mapstructure:"boot_test" required:"false" cty:"boot_test" hcl:"boot_test"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -57,6 +58,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"squashfs_compression":       &hcldec.AttrSpec{Name: "squashfs_compression", Type: cty.String, Required: false},
 		"initramfs_type":             &hcldec.AttrSpec{Name: "initramfs_type", Type: cty.String, Required: false},
 		"bios_boot":                  &hcldec.AttrSpec{Name: "bios_boot", Type: cty.Bool, Required: false},
+		"boot_test":                  &hcldec.BlockSpec{TypeName: "boot_test", Nested: hcldec.ObjectSpec((*FlatBootTest)(nil).HCL2Spec())},
 	}
 	return s
 }

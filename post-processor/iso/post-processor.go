@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/multistep/commonsteps"
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/bootcheck"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/stepstate"
 )
@@ -75,6 +76,9 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 		&stepStageMedia{},
 		&stepWriteISO{},
 	)
+	if p.config.BootTest != nil {
+		steps = append(steps, &stepBootCheck{})
+	}
 	commonsteps.NewRunner(steps, p.config.PackerConfig, ui).Run(ctx, state)
 	if err := stepstate.Result(state, "ISO conversion"); err != nil {
 		keepInput(ui, in)
@@ -82,5 +86,6 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, in pac
 	}
 	// keep=true: the disk image stays unless the user sets keep_input_artifact = false.
 	labels := map[string]string{"volume_label": p.config.VolumeLabel, "squashfs_compression": p.config.SquashfsCompression}
-	return &Artifact{Path: output, Input: in, Labels: labels}, true, false, nil
+	records, _ := state.Get(keyBootResults).([]bootcheck.Record)
+	return &Artifact{Path: output, Input: in, Labels: labels, BootTest: records}, true, false, nil
 }

@@ -65,7 +65,7 @@ func TestWriteISOShowsXorrisoProgress(t *testing.T) {
 	state.Put(keyLayout, liveos.Layout{Label: "STEPS", EFIBootImg: "boot/efiboot.img"})
 	rec.Respond = func(c execx.Cmd) (string, error) {
 		return "xorriso : UPDATE :  0.00% done\nxorriso : UPDATE :  51.20% done, estimate finish\n",
-			os.WriteFile(iso, []byte("iso"), 0o644)
+			os.WriteFile(argAfter(c.Argv, "-o"), []byte("iso"), 0o644)
 	}
 	if (&stepWriteISO{}).Run(context.Background(), state) != multistep.ActionContinue {
 		t.Fatal(state.Get(keyError))
@@ -73,4 +73,14 @@ func TestWriteISOShowsXorrisoProgress(t *testing.T) {
 	if !strings.Contains(out.String(), "xorriso: 50%") {
 		t.Errorf("output lacks the xorriso percentage:\n%s", out)
 	}
+}
+
+// argAfter is the argument that follows flag in argv, or "" when there is none.
+func argAfter(argv []string, flag string) string {
+	for i := range len(argv) - 1 {
+		if argv[i] == flag {
+			return argv[i+1]
+		}
+	}
+	return ""
 }

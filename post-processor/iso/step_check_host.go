@@ -35,6 +35,9 @@ func (s *stepCheckHost) Run(_ context.Context, state multistep.StateBag) multist
 	if err := hosttools.Check(hosttools.PostProcessor, lookPath); err != nil {
 		return halt(state, err)
 	}
+	if err := e.cfg.BootTest.checkHost(); err != nil {
+		return halt(state, fmt.Errorf("boot_test: %w", err))
+	}
 	out := getString(state, keyOutput)
 	if _, err := os.Stat(out); err == nil && !e.cfg.PackerForce {
 		return halt(state, fmt.Errorf("output %q already exists; remove it or run packer with -force", out))
