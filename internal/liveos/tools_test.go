@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 func writeFile(t *testing.T, p string, data []byte) {
@@ -150,12 +152,7 @@ func TestGrubStandaloneEFIArgvReal(t *testing.T) {
 
 func requireDir(t *testing.T, dir, pkg string) {
 	t.Helper()
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing (install %s); CI must have it", dir, pkg)
-		}
-		t.Skipf("skipping: %s is missing (install %s)", dir, pkg)
-	}
+	testenv.RequirePath(t, dir, pkg)
 }
 
 // TestXorrisoArgvReal stages a planned layout the way the executor does and

@@ -12,27 +12,65 @@ import (
 
 // Strict reports whether a missing requirement must fail the test instead of
 // skipping it: CI has every requirement, so a skip there is a test that
-// silently did not run.
+// silently did not run. CI or IMAGECUSTOMIZER_REQUIRE_ALL set to a true value
+// (true, 1, yes, on, in any case) makes it strict.
 func Strict() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("IMAGECUSTOMIZER_REQUIRE_ALL") == "1"
+	return truthy(os.Getenv("CI")) || truthy(os.Getenv("IMAGECUSTOMIZER_REQUIRE_ALL"))
 }
 
-// unmet skips t with the reason, or fails it in strict mode.
-func unmet(t testing.TB, format string, args ...any) {
+// truthy reads a boolean environment value as CI systems set it.
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// Unmet skips t with the reason, or fails it in strict mode. Every skip of
+// the test suite goes through here or through one of the Require helpers.
+func Unmet(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if Strict() {
-		t.Fatalf("%s (a skip is not allowed: CI=true or IMAGECUSTOMIZER_REQUIRE_ALL=1)", msg)
+		t.Fatalf("%s (a skip is not allowed: CI or IMAGECUSTOMIZER_REQUIRE_ALL is set)", msg)
 		return
 	}
 	t.Skipf("skipping: %s", msg)
+}
+
+// RequireLong skips a test that takes minutes when go test runs with -short;
+// in strict mode -short does not skip it, it fails.
+func RequireLong(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() {
+		Unmet(t, "%s (-short)", why)
+	}
+}
+
+// RequireEnv skips unless the environment variable is set; how says how to
+// run the test so that it is.
+func RequireEnv(t testing.TB, name, how string) {
+	t.Helper()
+	if os.Getenv(name) == "" {
+		Unmet(t, "%s is not set: %s", name, how)
+	}
+}
+
+// RequirePath skips unless path exists; pkg names the Debian package that
+// provides it.
+func RequirePath(t testing.TB, path, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		Unmet(t, "needs %s (install the Debian package %s): %v", path, pkg, err)
+	}
 }
 
 // RequireRoot skips unless the test runs as root.
 func RequireRoot(t testing.TB) {
 	t.Helper()
 	if uid := os.Geteuid(); uid != 0 {
-		unmet(t, "needs root (running as uid %d)", uid)
+		Unmet(t, "needs root (running as uid %d)", uid)
 	}
 }
 
@@ -40,7 +78,7 @@ func RequireRoot(t testing.TB) {
 func RequireTool(t testing.TB, names ...string) {
 	t.Helper()
 	if missing := missingTools(names, exec.LookPath); len(missing) > 0 {
-		unmet(t, "needs tools not on PATH: %s", strings.Join(missing, "; "))
+		Unmet(t, "needs tools not on PATH: %s", strings.Join(missing, "; "))
 	}
 }
 
@@ -62,7 +100,7 @@ func RequireLoop(t testing.TB) {
 	RequireRoot(t)
 	f, err := os.OpenFile("/dev/loop-control", os.O_RDWR, 0)
 	if err != nil {
-		unmet(t, "needs loop devices: open /dev/loop-control: %v", err)
+		Unmet(t, "needs loop devices: open /dev/loop-control: %v", err)
 		return
 	}
 	f.Close()

@@ -9,16 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 func packer(t *testing.T, dir string, args ...string) (string, error) {
 	t.Helper()
-	if os.Getenv("PACKER_ACC") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PACKER_ACC is not set: run the acceptance tests through `make acc`")
-		}
-		t.Skip("acceptance test: set PACKER_ACC=1 and PACKER (run `make acc`)")
-	}
+	testenv.RequireEnv(t, "PACKER_ACC", "run the acceptance tests through `make acc` (it sets PACKER_ACC=1 and PACKER)")
 	bin := os.Getenv("PACKER")
 	if bin == "" {
 		bin = "packer"

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
@@ -174,7 +173,7 @@ func TestLiveOSExample1SeedOnTheMedia(t *testing.T) {
 		t.Run(bt.name, func(t *testing.T) {
 			res := testenv.Boot(t, testenv.BootOptions{
 				Name: "example1-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
-				Expect: bt.expect, Timeout: 8 * time.Minute,
+				Expect: bt.expect, Timeout: bootTimeout,
 			})
 			t.Logf("MEASURE boot example 1 %s: %s", bt.name, testenv.FormatMilestones(res.Milestones))
 		})
@@ -223,7 +222,7 @@ func recustomize(t *testing.T, iso, mark string) {
 		t.Errorf("the earlier media's seed was not carried to the new ISO")
 	}
 	res := testenv.Boot(t, testenv.BootOptions{
-		Name: "recustomized", ISO: again, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+		Name: "recustomized", ISO: again, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: bootTimeout,
 		Expect: []string{
 			regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=CDROM .*ds=nocloud e2e\.recustomized=1`,
 			regexp.QuoteMeta(issue),
@@ -293,14 +292,14 @@ func TestLiveOSExample2SeedInTheRootFS(t *testing.T) {
 
 	t.Run("disk-uefi", func(t *testing.T) {
 		res := testenv.Boot(t, testenv.BootOptions{
-			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 8 * time.Minute,
+			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: bootTimeout,
 			Expect: []string{regexp.QuoteMeta(mark) + ` cmdline=.*root=UUID=.*ds=nocloud`},
 		})
 		t.Logf("MEASURE boot example 2 disk: %s", testenv.FormatMilestones(res.Milestones))
 	})
 	t.Run("iso-uefi-cd", func(t *testing.T) {
 		res := testenv.Boot(t, testenv.BootOptions{
-			Name: "example2-iso", ISO: iso, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+			Name: "example2-iso", ISO: iso, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: bootTimeout,
 			Expect: []string{
 				regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=E2E_LIVE2 .*ds=nocloud`,
 				regexp.QuoteMeta(mark) + ` root=overlay`,
