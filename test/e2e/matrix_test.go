@@ -1,0 +1,106 @@
+//go:build matrix
+
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
+)
+
+// matrixTemplate installs a unit, enables it and asks for a module with an option, all through
+// the imagecustomizer provisioner, on the builder's output in var.output_format.
+const matrixTemplate = `
+variable "base_image" { type = string }
+variable "output_format" { type = string }
+
+source "imagecustomizer" "e2e" {
+  base_image       = var.base_image
+  output_directory = "output"
+  output_format    = var.output_format
+}
+
+build {
+  sources = ["source.imagecustomizer.e2e"]
+
+  provisioner "imagecustomizer" {
+    os {
+      additional_files {
+        destination = "/etc/systemd/system/ic-matrix.service"
+        content     = <<-EOT
+          [Unit]
+          Description=enabled by the imagecustomizer provisioner
+          [Service]
+          Type=oneshot
+          RemainAfterExit=yes
+          ExecStart=/bin/true
+          [Install]
+          WantedBy=multi-user.target
+        EOT
+      }
+      services {
+        enable = ["ic-matrix.service"]
+      }
+      modules {
+        name      = "dummy"
+        load_mode = "always"
+        options   = { numdummies = "3" }
+      }
+    }
+  }
+}
+`
+
+// matrixUserData reports, once cloud-init's runcmd runs, whether the enabled unit is active
+// (waiting up to a minute for it to settle) and the loaded module's option value.
+func matrixUserData(mark string) string {
+	return `#cloud-config
+runcmd:
+  - |
+    for i in $(seq 60); do s=$(systemctl is-active ic-matrix.service); [ "$s" = active ] && break; sleep 1; done
+    m=$(cat /sys/module/dummy/parameters/numdummies 2>/dev/null || echo absent)
+    echo "` + mark + ` service=$s module=$m" > /dev/ttyS0
+`
+}
+
+// Every output format of the builder, and the image with a separate /boot partition, boots
+// under OVMF; on the running system the service the provisioner enabled is active and the
+// module it asked for is loaded with its option. Run by `make test-matrix`, not by `make test`.
+func TestBootMatrix(t *testing.T) {
+	imgs := requireE2E(t)
+	cases := []struct {
+		name, base, format, image string
+	}{
+		{"raw", imgs.EFIQcow2, "raw", "image.raw"},
+		{"vhd", imgs.EFIQcow2, "vhd", "image.vhd"},
+		{"vhd-fixed", imgs.EFIQcow2, "vhd-fixed", "image.vhd"},
+		{"vhdx", imgs.EFIQcow2, "vhdx", "image.vhdx"},
+		{"separate-boot", imgs.BootPartQcow2, "raw", "image.raw"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFiles(t, dir, map[string]string{"build.pkr.hcl": matrixTemplate})
+			b := packerBuild(t, context.Background(), dir, map[string]string{"base_image": tc.base, "output_format": tc.format})
+			if b.Err != nil {
+				t.Fatalf("packer build failed: %v", b.Err)
+			}
+			assertNothingLeft(t, dir)
+			mark := marker("E2E-MATRIX-" + tc.name)
+			seed := t.TempDir()
+			writeFiles(t, seed, map[string]string{"user-data": matrixUserData(mark), "meta-data": "instance-id: " + mark + "\n"})
+			start := time.Now()
+			testenv.Boot(t, testenv.BootOptions{
+				Name: "matrix-" + tc.name, Disk: filepath.Join(dir, "output", tc.image), Firmware: testenv.UEFI,
+				Seed: seed, Timeout: bootTimeout,
+				Expect: []string{regexp.QuoteMeta(mark) + ` service=active module=3\b`},
+				FailOn: []string{regexp.QuoteMeta(mark) + ` service=(?:[^a]|a[^c])`, regexp.QuoteMeta(mark) + ` .*module=absent`},
+			})
+			t.Logf("MEASURE matrix %s: build %.1fs, boot to the report %.1fs", tc.name, b.Elapsed.Seconds(), time.Since(start).Seconds())
+		})
+	}
+}
