@@ -233,7 +233,8 @@ func recustomize(t *testing.T, iso, mark string) {
 
 // The seed page's Example 2: cloud-init data in the root file system with os.additionalFiles,
 // ds=nocloud from os.kernelCommandLine. The customized disk boots with it (the provisioner's
-// proof), and so does the ISO made from it, which carries the image's kernel arguments.
+// proof), and so does the ISO made from it, which carries the image's kernel arguments. The ISO
+// is UEFI-only (bios_boot = false): no BIOS El Torito entry, no hybrid MBR, whatever the host has.
 const example2YAML = `
 os:
   kernelCommandLine:
@@ -257,6 +258,7 @@ const example2Template = qcow2SourceHCL + `build {
     output               = "output/live.iso"
     volume_label         = "E2E_LIVE2"
     squashfs_compression = "zstd"
+    bios_boot            = false
   }
 }
 `
@@ -288,6 +290,12 @@ func TestLiveOSExample2SeedInTheRootFS(t *testing.T) {
 	}
 	if seed, _ := readImageFile(t, tree, "/var/lib/cloud/seed/nocloud/user-data"); !strings.Contains(seed, mark) {
 		t.Errorf("os.additionalFiles did not place the seed in the root file system")
+	}
+	report := xorrisoReport(t, iso)
+	uefi := regexp.MustCompile(`El Torito boot img :\s+1\s+UEFI`).MatchString(report)
+	bios := regexp.MustCompile(`El Torito boot img :\s+\d+\s+BIOS`).MatchString(report)
+	if !uefi || bios || strings.Contains(report, "grub2-mbr") {
+		t.Errorf("bios_boot = false: want a UEFI-only ISO (one UEFI El Torito entry, no BIOS entry, no GRUB MBR)")
 	}
 
 	t.Run("disk-uefi", func(t *testing.T) {
