@@ -29,6 +29,11 @@ build {
 
   provisioner "imagecustomizer" {
     os {
+      # Under TCG on a loaded host, udev can take longer than systemd's default 90 s to announce
+      # the ESP, and /boot/efi then fails to mount; wait for devices as long as the boot may take.
+      kernel_command_line {
+        extra_command_line = ["systemd.default_device_timeout_sec=600"]
+      }
       additional_files {
         destination = "/etc/systemd/system/ic-matrix.service"
         content     = <<-EOT
