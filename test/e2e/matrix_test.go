@@ -31,8 +31,9 @@ build {
     os {
       # Under TCG on a loaded host, udev can take longer than systemd's default 90 s to announce
       # the ESP, and /boot/efi then fails to mount; wait for devices as long as the boot may take.
+      # Debian 12's systemd (252) takes a device's job timeout from the default start timeout.
       kernel_command_line {
-        extra_command_line = ["systemd.default_device_timeout_sec=600"]
+        extra_command_line = ["systemd.default_timeout_start_sec=600"]
       }
       additional_files {
         destination = "/etc/systemd/system/ic-matrix.service"
