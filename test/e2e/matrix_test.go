@@ -62,14 +62,16 @@ build {
 `
 
 // matrixUserData reports, once cloud-init's runcmd runs, whether the enabled unit is active
-// (waiting up to a minute for it to settle) and the loaded module's option value.
+// (waiting up to a minute for it to settle), the module's state and how many dummy interfaces
+// it made: its numdummies option is not readable in sysfs, the interfaces it creates are.
 func matrixUserData(mark string) string {
 	return `#cloud-config
 runcmd:
   - |
     for i in $(seq 60); do s=$(systemctl is-active ic-matrix.service); [ "$s" = active ] && break; sleep 1; done
-    m=$(cat /sys/module/dummy/parameters/numdummies 2>/dev/null || echo absent)
-    echo "` + mark + ` service=$s module=$m" > /dev/ttyS0
+    m=$(cat /sys/module/dummy/initstate 2>/dev/null || echo absent)
+    n=$(ls -d /sys/class/net/dummy* 2>/dev/null | wc -l)
+    echo "` + mark + ` service=$s module=$m dummies=$n" > /dev/ttyS0
 `
 }
 
@@ -103,8 +105,10 @@ func TestBootMatrix(t *testing.T) {
 			testenv.Boot(t, testenv.BootOptions{
 				Name: "matrix-" + tc.name, Disk: filepath.Join(dir, "output", tc.image), Firmware: testenv.UEFI,
 				Seed: seed, Timeout: bootTimeout,
-				Expect: []string{regexp.QuoteMeta(mark) + ` service=active module=3\b`},
-				FailOn: []string{regexp.QuoteMeta(mark) + ` service=(?:[^a]|a[^c])`, regexp.QuoteMeta(mark) + ` .*module=absent`},
+				Expect: []string{regexp.QuoteMeta(mark) + ` service=active module=live dummies=3\b`},
+				// A report line with any other value ends the boot at once instead of at the timeout.
+				FailOn: []string{regexp.QuoteMeta(mark) + ` service=(?:[^a]|a[^c])`, regexp.QuoteMeta(mark) + ` .*module=(?:[^l]|l[^i])`,
+					regexp.QuoteMeta(mark) + ` .*dummies=(?:[^3]|3\d)`},
 			})
 			t.Logf("MEASURE matrix %s: build %.1fs, boot to the report %.1fs", tc.name, b.Elapsed.Seconds(), time.Since(start).Seconds())
 		})
