@@ -60,8 +60,8 @@ var registry = map[string]entry{
 	"icconfig.Script.Name":                        {status: used, by: "provisioner.scriptName"},
 	"icconfig.Config.Iso":                         {status: used, by: "iso.Config.Prepare"},
 	"icconfig.Iso.KernelCommandLine":              {status: used, by: "iso.Config.extraArgs"},
-	"icconfig.Iso.AdditionalFiles":                {status: used, by: "iso.planMedia"},
-	"icconfig.Iso.InitramfsType": {status: used, by: "iso.planMedia", refuse: []sample{
+	"icconfig.Iso.AdditionalFiles":                {status: used, by: "iso.gatherMediaInput"},
+	"icconfig.Iso.InitramfsType": {status: used, by: "iso.gatherMediaInput", refuse: []sample{
 		yamlSample("iso:\n  initramfsType: full-os\n", "iso:\n  initramfsType: bootstrap\n", "iso.initramfsType"),
 	}},
 	"icconfig.Iso.KdumpBootFiles": {status: refused, refuse: []sample{
@@ -139,7 +139,7 @@ var registry = map[string]entry{
 	"iso.Config.AdditionalFiles":     {status: used, by: "iso.Config.hclAdditionalFiles"},
 	"iso.Config.KernelCommandLine":   {status: used, by: "iso.Config.Prepare"},
 	"iso.Config.Output":              {status: used, by: "iso.PostProcessor.PostProcess"},
-	"iso.Config.VolumeLabel":         {status: used, by: "iso.planMedia"},
+	"iso.Config.VolumeLabel":         {status: used, by: "iso.gatherMediaInput"},
 	"iso.Config.SquashfsCompression": {status: used, by: "iso.stepSquashRoot.Run"},
 	"iso.Config.BIOSBoot":            {status: used, by: "iso.Config.biosBoot"},
 	"iso.Config.InitramfsType": {status: used, by: "iso.Config.Prepare", refuse: []sample{
