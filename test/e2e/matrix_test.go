@@ -51,10 +51,12 @@ build {
       services {
         enable = ["ic-matrix.service"]
       }
+      # nbd: not loaded by the base image, and its nbds_max option is readable in sysfs. (dummy's
+      # numdummies is not, and systemd's modprobe.d/systemd.conf sets it to 0 after ours.)
       modules {
-        name      = "dummy"
+        name      = "nbd"
         load_mode = "always"
-        options   = { numdummies = "3" }
+        options   = { nbds_max = "3" }
       }
     }
   }
@@ -62,16 +64,15 @@ build {
 `
 
 // matrixUserData reports, once cloud-init's runcmd runs, whether the enabled unit is active
-// (waiting up to a minute for it to settle), the module's state and how many dummy interfaces
-// it made: its numdummies option is not readable in sysfs, the interfaces it creates are.
+// (waiting up to a minute for it to settle), the module's state and its option's value.
 func matrixUserData(mark string) string {
 	return `#cloud-config
 runcmd:
   - |
     for i in $(seq 60); do s=$(systemctl is-active ic-matrix.service); [ "$s" = active ] && break; sleep 1; done
-    m=$(cat /sys/module/dummy/initstate 2>/dev/null || echo absent)
-    n=$(ls -d /sys/class/net/dummy* 2>/dev/null | wc -l)
-    echo "` + mark + ` service=$s module=$m dummies=$n" > /dev/ttyS0
+    m=$(cat /sys/module/nbd/initstate 2>/dev/null || echo absent)
+    n=$(cat /sys/module/nbd/parameters/nbds_max 2>/dev/null || echo absent)
+    echo "` + mark + ` service=$s module=$m nbds_max=$n" > /dev/ttyS0
 `
 }
 
@@ -105,10 +106,10 @@ func TestBootMatrix(t *testing.T) {
 			testenv.Boot(t, testenv.BootOptions{
 				Name: "matrix-" + tc.name, Disk: filepath.Join(dir, "output", tc.image), Firmware: testenv.UEFI,
 				Seed: seed, Timeout: bootTimeout,
-				Expect: []string{regexp.QuoteMeta(mark) + ` service=active module=live dummies=3\b`},
+				Expect: []string{regexp.QuoteMeta(mark) + ` service=active module=live nbds_max=3\b`},
 				// A report line with any other value ends the boot at once instead of at the timeout.
 				FailOn: []string{regexp.QuoteMeta(mark) + ` service=(?:[^a]|a[^c])`, regexp.QuoteMeta(mark) + ` .*module=(?:[^l]|l[^i])`,
-					regexp.QuoteMeta(mark) + ` .*dummies=(?:[^3]|3\d)`},
+					regexp.QuoteMeta(mark) + ` .*nbds_max=(?:[^3]|3\d)`},
 			})
 			t.Logf("MEASURE matrix %s: build %.1fs, boot to the report %.1fs", tc.name, b.Elapsed.Seconds(), time.Since(start).Seconds())
 		})
