@@ -29,12 +29,6 @@ build {
 
   provisioner "imagecustomizer" {
     os {
-      # Under TCG on a loaded host, udev can take longer than systemd's default 90 s to announce
-      # the ESP, and /boot/efi then fails to mount; wait for devices as long as the boot may take.
-      # Debian 12's systemd (252) takes a device's job timeout from the default start timeout.
-      kernel_command_line {
-        extra_command_line = ["systemd.default_timeout_start_sec=600"]
-      }
       additional_files {
         destination = "/etc/systemd/system/ic-matrix.service"
         content     = <<-EOT
@@ -57,6 +51,16 @@ build {
         name      = "nbd"
         load_mode = "always"
         options   = { nbds_max = "3" }
+      }
+    }
+    # Under TCG on a loaded host udev took longer than systemd's default 90 s to announce the ESP,
+    # and the boot stopped in emergency mode; every mount but / waits up to 10 minutes instead.
+    scripts {
+      post_customization {
+        content = <<-EOT
+          awk '$1 !~ /^#/ && NF >= 4 && $2 != "/" { $4 = $4 ",x-systemd.device-timeout=10min" } 1' /etc/fstab > /etc/fstab.new
+          mv /etc/fstab.new /etc/fstab
+        EOT
       }
     }
   }
