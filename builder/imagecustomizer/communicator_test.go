@@ -3,24 +3,20 @@ package imagecustomizer
 import (
 	"bytes"
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 // A command that leaves a background process holding its output still ends with its own exit
 // status, not as a disconnect: the process is stopped later, before the image is unmounted.
 func TestCommandLeavingABackgroundProcessSucceeds(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" || os.Getenv("IMAGECUSTOMIZER_REQUIRE_ALL") == "1" {
-			t.Fatal("needs root to chroot")
-		}
-		t.Skip("needs root to chroot")
-	}
+	testenv.RequireRoot(t)
 	comm := &Communicator{Root: "/", Context: context.Background()}
 	var out bytes.Buffer
 	cmd := &packersdk.RemoteCmd{Command: "sleep 60 & echo $!", Stdout: &out, Stderr: &out}

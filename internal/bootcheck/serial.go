@@ -9,8 +9,12 @@ import (
 	"strings"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
-	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
 )
+
+// ISOGrubCfgPath is where a Live OS ISO made by this plugin keeps its grub.cfg (the media
+// layout of package liveos; a test keeps the two equal). bootcheck does not import liveos:
+// liveos's own tests boot through this package.
+const ISOGrubCfgPath = "boot/grub/grub.cfg"
 
 var serialConsoleArg = regexp.MustCompile(`(^|[\s'"])console=ttyS\d`)
 
@@ -37,7 +41,7 @@ func CheckSerialConsole(grubCfg string) error {
 // ISOGrubConfig extracts /boot/grub/grub.cfg from a Live OS ISO with xorriso.
 func ISOGrubConfig(ctx context.Context, run execx.Runner, iso, scratch string) (string, error) {
 	dst := filepath.Join(scratch, "grub.cfg")
-	src := "/" + liveos.PathGrubCfg
+	src := "/" + ISOGrubCfgPath
 	if err := execx.Run(ctx, run, extractArgv(iso, src, dst)...); err != nil {
 		return "", fmt.Errorf("read %s from the ISO %s: %w", src, iso, err)
 	}

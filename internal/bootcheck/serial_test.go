@@ -45,3 +45,9 @@ func TestCheckSerialConsole(t *testing.T) {
 		})
 	}
 }
+
+func TestISOGrubCfgPathIsTheMediaLayouts(t *testing.T) {
+	if ISOGrubCfgPath != liveos.PathGrubCfg {
+		t.Errorf("ISOGrubCfgPath = %q, the media keeps grub.cfg at %q", ISOGrubCfgPath, liveos.PathGrubCfg)
+	}
+}

@@ -70,7 +70,10 @@ func buildImage(t *testing.T, parts ...testPart) testImage {
 			run(t, nil, "mkfs.vfat", fmt.Sprintf("--offset=%d", off/512), "-i", p.uuid, "-n", p.label, img.path, fmt.Sprint(p.sizeMiB*1024))
 			src := filepath.Join(dir, fmt.Sprintf("p%d", i+1))
 			populate(t, src, p.files, nil)
-			entries, _ := os.ReadDir(src)
+			entries, err := os.ReadDir(src)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, e := range entries {
 				run(t, mtoolsEnv, "mcopy", "-s", "-i", img.at(i), filepath.Join(src, e.Name()), "::/")
 			}

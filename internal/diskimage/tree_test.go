@@ -83,7 +83,9 @@ func TestOpenTreeWritesFATBack(t *testing.T) {
 		t.Errorf("/dev not bound in the tree: %v", err)
 	}
 	must(t, tree.UnmountExtras())
-	if entries, _ := os.ReadDir(filepath.Join(mnt, "proc")); len(entries) != 0 {
+	if entries, err := os.ReadDir(filepath.Join(mnt, "proc")); err != nil {
+		t.Errorf("read the tree's /proc after UnmountExtras: %v", err)
+	} else if len(entries) != 0 {
 		t.Errorf("/proc still populated after UnmountExtras: %d entries", len(entries))
 	}
 	if got := readIn(t, mnt, "boot/efi/EFI/BOOT/grub.cfg"); got != "set timeout=0\n" {

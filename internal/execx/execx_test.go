@@ -3,7 +3,9 @@ package execx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -88,9 +90,25 @@ func TestRecorder(t *testing.T) {
 // Run waiting for it.
 func TestCancelKillsTheProcessGroup(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, &Real{}, "sh", "-c", "sleep 300 & sleep 300; wait") }()
-	time.Sleep(300 * time.Millisecond)
+	// The shell prints "started" after it has put the background child in place; only then
+	// is the test cancelled, so the child is really there to keep stdout open.
+	started := make(chan struct{})
+	var once sync.Once
+	logf := func(format string, args ...any) {
+		if strings.HasSuffix(fmt.Sprintf(format, args...), ": started") {
+			once.Do(func() { close(started) })
+		}
+	}
+	go func() { done <- Run(ctx, &Real{Logf: logf}, "sh", "-c", "sleep 300 & echo started; sleep 300; wait") }()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the command ended before it started its child: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the command never said it started")
+	}
 	start := time.Now()
 	cancel()
 	select {

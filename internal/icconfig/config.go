@@ -148,7 +148,8 @@ const (
 // KdumpBootFiles says where kdump boot files go on a Live OS.
 type KdumpBootFiles string
 
-// Kdump boot file placements, as in the original.
+// Kdump boot file placements, as in the original. Only none is implemented by this plugin:
+// the Live OS media never carries kdump boot files, and keep is refused.
 const (
 	KdumpBootFilesNone KdumpBootFiles = "none"
 	KdumpBootFilesKeep KdumpBootFiles = "keep"
@@ -159,5 +160,6 @@ type Iso struct {
 	KernelCommandLine *KernelCommandLine `yaml:"kernelCommandLine"`
 	AdditionalFiles   AdditionalFileList `yaml:"additionalFiles"`
 	InitramfsType     InitramfsType      `yaml:"initramfsType"`
-	KdumpBootFiles    *KdumpBootFiles    `yaml:"kdumpBootFiles"`
+	// KdumpBootFiles may only be none (what the plugin does); keep is refused.
+	KdumpBootFiles *KdumpBootFiles `yaml:"kdumpBootFiles"`
 }

@@ -271,8 +271,12 @@ func (i *Iso) validate(p *problems) {
 	default:
 		p.add("iso.initramfsType", "invalid initramfs image type (%s): must be bootstrap", i.InitramfsType)
 	}
-	if k := i.KdumpBootFiles; k != nil && *k != KdumpBootFilesNone && *k != KdumpBootFilesKeep {
-		p.add("iso.kdumpBootFiles", "invalid kdumpBootFilesType value (%s): must be none or keep", *k)
+	switch k := i.KdumpBootFiles; {
+	case k == nil || *k == KdumpBootFilesNone:
+	case *k == KdumpBootFilesKeep:
+		p.add("iso.kdumpBootFiles", "kdump boot files (keep) are not supported yet by packer-plugin-imagecustomizer: the media never carries them; use none or leave the setting out")
+	default:
+		p.add("iso.kdumpBootFiles", "invalid kdumpBootFiles value (%s): must be none", *k)
 	}
 }
 

@@ -162,7 +162,8 @@ func TestIsValidReportsEachProblem(t *testing.T) {
 			"scripts.postCustomization[0]: invalid environment variable name (A-B)"},
 		{"full-os", Config{Iso: &Iso{InitramfsType: InitramfsFullOS}}, "iso.initramfsType: initramfs type (full-os) is not supported yet"},
 		{"bad initramfs type", Config{Iso: &Iso{InitramfsType: "tiny"}}, "iso.initramfsType: invalid initramfs image type (tiny)"},
-		{"bad kdump", Config{Iso: &Iso{KdumpBootFiles: ptr(KdumpBootFiles("all"))}}, "iso.kdumpBootFiles: invalid kdumpBootFilesType value (all)"},
+		{"bad kdump", Config{Iso: &Iso{KdumpBootFiles: ptr(KdumpBootFiles("all"))}}, "iso.kdumpBootFiles: invalid kdumpBootFiles value (all): must be none"},
+		{"kdump keep", Config{Iso: &Iso{KdumpBootFiles: ptr(KdumpBootFilesKeep)}}, "iso.kdumpBootFiles: kdump boot files (keep) are not supported yet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

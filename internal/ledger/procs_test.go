@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,19 +37,25 @@ func TestKillProcessesInRoot(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = syscall.Unmount(filepath.Join(root, d), syscall.MNT_DETACH) })
 	}
-	cmd := exec.Command("chroot", root, "/usr/bin/sleep", "300")
+	// The shell says "ready" once it runs inside the root, then becomes the sleeper (same pid).
+	cmd := exec.Command("chroot", root, "/bin/sh", "-c", "echo ready; exec /usr/bin/sleep 300")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		t.Fatalf("the chrooted shell did not start: %q, %v", line, err)
+	}
 	waited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(waited) }()
-	deadline := time.Now().Add(5 * time.Second)
-	for !slices.Contains(ProcessesInRoot(root), cmd.Process.Pid) {
-		if time.Now().After(deadline) {
-			t.Fatal("the chrooted process was not found")
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !slices.Contains(ProcessesInRoot(root), cmd.Process.Pid) {
+		t.Fatalf("the chrooted process %d was not found", cmd.Process.Pid)
 	}
 	killed, err := KillProcessesInRoot(root, 5*time.Second)
 	if err != nil {

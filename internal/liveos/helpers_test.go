@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -45,18 +45,10 @@ func argvText(cmds ...[]string) string {
 	return b.String()
 }
 
-// requireTools skips when a tool is missing, except in CI (CI=true), where
-// the machine is meant to have every tool and a skip would hide a failure.
+// requireTools skips (or, in strict mode, fails) when a tool is missing.
 func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (%s); CI must have it", tool, execx.MissingToolHint(tool))
-			}
-			t.Skipf("skipping: %s is not installed (%s)", tool, execx.MissingToolHint(tool))
-		}
-	}
+	testenv.RequireTool(t, tools...)
 }
 
 // run runs argv through execx (stderr and the command land in the error)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 func writeFile(t *testing.T, p string, data []byte) {
@@ -150,26 +152,30 @@ func TestGrubStandaloneEFIArgvReal(t *testing.T) {
 
 func requireDir(t *testing.T, dir, pkg string) {
 	t.Helper()
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing (install %s); CI must have it", dir, pkg)
-		}
-		t.Skipf("skipping: %s is missing (install %s)", dir, pkg)
-	}
+	testenv.RequirePath(t, dir, pkg)
 }
 
 // TestXorrisoArgvReal stages a planned layout the way the executor does and
-// writes the ISO, then checks its El Torito entries, system area and tree.
+// writes the ISO with real xorriso, UEFI-only and with BIOS boot, then checks
+// its El Torito entries, system area and tree. Both variants always run: which
+// one a build takes is the caller's choice (bios_boot), not the host's.
 func TestXorrisoArgvReal(t *testing.T) {
 	requireTools(t, "xorriso", "mkfs.vfat", "mmd", "mcopy")
-	bios := true
-	if _, err := os.Stat("/usr/lib/grub/i386-pc/boot_hybrid.img"); err != nil {
-		bios = false // grub-pc-bin missing: UEFI-only media
-	}
-	if bios {
+	t.Run("uefi-only", func(t *testing.T) { checkRealISO(t, false) })
+	t.Run("uefi-and-bios", func(t *testing.T) {
 		requireTools(t, "grub-mkimage")
-	}
-	dir := t.TempDir()
+		requireDir(t, hostBIOSModules, "grub-pc-bin")
+		checkRealISO(t, true)
+	})
+}
+
+// hostBIOSModules is where Debian's grub-pc-bin keeps GRUB's i386-pc modules.
+const hostBIOSModules = "/usr/lib/grub/i386-pc"
+
+// realLayout plans the media of a fake image; with bios it builds GRUB's
+// El Torito core from the host's i386-pc modules.
+func realLayout(t *testing.T, dir string, bios bool) Layout {
+	t.Helper()
 	in := LayoutInput{
 		Label:      "TESTLIVE",
 		Kernels:    []Kernel{{Version: "6.1.0-1-amd64", Vmlinuz: filepath.Join(dir, "vmlinuz"), Initrd: filepath.Join(dir, "initrd")}},
@@ -187,7 +193,7 @@ func TestXorrisoArgvReal(t *testing.T) {
 	}
 	if bios {
 		in.BIOSImg = filepath.Join(dir, "bios.img")
-		run(t, GrubBIOSImageArgv("/usr/lib/grub/i386-pc", in.BIOSImg, DefaultBIOSModules())...)
+		run(t, GrubBIOSImageArgv(hostBIOSModules, in.BIOSImg, DefaultBIOSModules())...)
 	}
 	for _, argv := range EFIBootImgArgv(in.EFIBootImg, EFIBootImgSizeKiB([]int64{100_000, 100_000}), EFIBootFiles(in.Shim, in.Grub, "")) {
 		run(t, argv...)
@@ -196,10 +202,17 @@ func TestXorrisoArgvReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+func checkRealISO(t *testing.T, bios bool) {
+	dir := t.TempDir()
+	l := realLayout(t, dir, bios)
 	stage := filepath.Join(dir, "stage")
 	for _, f := range l.Files {
 		data := f.Content
 		if f.Source != "" {
+			var err error
 			if data, err = os.ReadFile(f.Source); err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +220,11 @@ func TestXorrisoArgvReal(t *testing.T) {
 		writeFile(t, filepath.Join(stage, f.Dest), data)
 	}
 	iso := filepath.Join(dir, "live.iso")
-	run(t, XorrisoArgv(l.XorrisoOptions(iso, stage, "/usr/lib/grub/i386-pc/boot_hybrid.img"))...)
+	mbr := ""
+	if bios {
+		mbr = filepath.Join(hostBIOSModules, "boot_hybrid.img")
+	}
+	run(t, XorrisoArgv(l.XorrisoOptions(iso, stage, mbr))...)
 
 	report := run(t, "xorriso", "-indev", iso, "-report_el_torito", "plain", "-report_system_area", "plain")
 	if !regexpMatch(report, `El Torito boot img :\s+\d+\s+UEFI\s+y\s+none`) {
@@ -224,8 +241,8 @@ func TestXorrisoArgvReal(t *testing.T) {
 	if !strings.Contains(report, "28732ac11ff8d211ba4b00a0c93ec93b") {
 		t.Errorf("no EFI system partition in the GPT:\n%s", report)
 	}
-	if bios && !strings.Contains(report, "grub2-mbr") {
-		t.Errorf("no GRUB hybrid MBR for BIOS USB boot:\n%s", report)
+	if got := strings.Contains(report, "grub2-mbr"); got != bios {
+		t.Errorf("GRUB hybrid MBR for BIOS USB boot present = %v, want %v:\n%s", got, bios, report)
 	}
 	tree := run(t, "xorriso", "-indev", iso, "-find", "/", "-type", "f")
 	for _, f := range l.Files {

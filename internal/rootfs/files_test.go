@@ -62,7 +62,10 @@ func TestCopyDirOutAndWalkSkipSymlinks(t *testing.T) {
 	if err := CopyDirOut(root, "etc", dst); err != nil {
 		t.Fatal(err)
 	}
-	names, _ := os.ReadDir(dst)
+	names, err := os.ReadDir(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(names) != 1 || names[0].Name() != "hostname" {
 		t.Errorf("CopyDirOut copied %v; want only the regular file hostname", names)
 	}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"testing"
@@ -24,29 +25,83 @@ func TestUnmetSkipsOrFails(t *testing.T) {
 	}{
 		"developer machine skips": {},
 		"CI=true fails":           {ci: "true", wantFatal: true},
+		"CI=1 fails":              {ci: "1", wantFatal: true},
+		"CI=yes fails":            {ci: "yes", wantFatal: true},
+		"CI=TRUE fails":           {ci: "TRUE", wantFatal: true},
 		"require all fails":       {all: "1", wantFatal: true},
+		"require all true fails":  {all: "true", wantFatal: true},
 		"CI=false skips":          {ci: "false"},
+		"CI=0 skips":              {ci: "0"},
+		"CI=no skips":             {ci: "no"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("CI", tc.ci)
 			t.Setenv("IMAGECUSTOMIZER_REQUIRE_ALL", tc.all)
 			r := &recordingTB{TB: t}
-			unmet(r, "needs %s", "xorriso")
-			got := r.skipped
-			if tc.wantFatal {
-				got = r.fatal
-				if r.skipped != "" {
-					t.Errorf("skipped in strict mode: %q", r.skipped)
-				}
-			} else if r.fatal != "" {
-				t.Errorf("failed outside strict mode: %q", r.fatal)
-			}
-			if !strings.Contains(got, "needs xorriso") {
-				t.Errorf("message %q does not say what is missing", got)
-			}
+			Unmet(r, "needs %s", "xorriso")
+			r.check(t, tc.wantFatal, "needs xorriso")
 		})
 	}
+}
+
+// check asserts that exactly one of skip and fail happened, with a message containing want.
+func (r *recordingTB) check(t *testing.T, wantFatal bool, want string) {
+	t.Helper()
+	got := r.skipped
+	if wantFatal {
+		got = r.fatal
+		if r.skipped != "" {
+			t.Errorf("skipped in strict mode: %q", r.skipped)
+		}
+	} else if r.fatal != "" {
+		t.Errorf("failed outside strict mode: %q", r.fatal)
+	}
+	if !strings.Contains(got, want) {
+		t.Errorf("message %q does not contain %q", got, want)
+	}
+}
+
+// -short skips a long test on a developer machine and fails it in CI.
+func TestRequireLongUnderShort(t *testing.T) {
+	prev := flag.Lookup("test.short").Value.String()
+	if err := flag.Set("test.short", "true"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = flag.Set("test.short", prev) })
+	for _, ci := range []string{"", "1"} {
+		t.Setenv("CI", ci)
+		t.Setenv("IMAGECUSTOMIZER_REQUIRE_ALL", "")
+		r := &recordingTB{TB: t}
+		RequireLong(r, "a TCG boot takes minutes")
+		r.check(t, ci != "", "a TCG boot takes minutes (-short)")
+	}
+	if err := flag.Set("test.short", "false"); err != nil {
+		t.Fatal(err)
+	}
+	r := &recordingTB{TB: t}
+	RequireLong(r, "long")
+	if r.skipped != "" || r.fatal != "" {
+		t.Errorf("without -short: skipped %q, failed %q", r.skipped, r.fatal)
+	}
+}
+
+func TestRequireEnvAndPath(t *testing.T) {
+	t.Setenv("CI", "")
+	t.Setenv("IMAGECUSTOMIZER_REQUIRE_ALL", "")
+	t.Setenv("TESTENV_SET", "1")
+	t.Setenv("TESTENV_UNSET", "")
+	r := &recordingTB{TB: t}
+	RequireEnv(r, "TESTENV_SET", "run make acc")
+	RequirePath(r, t.TempDir(), "none")
+	if r.skipped != "" || r.fatal != "" {
+		t.Fatalf("a met requirement skipped %q or failed %q", r.skipped, r.fatal)
+	}
+	RequireEnv(r, "TESTENV_UNSET", "run make acc")
+	r.check(t, false, "TESTENV_UNSET is not set: run make acc")
+	r = &recordingTB{TB: t}
+	RequirePath(r, "/no/such/dir", "grub-pc-bin")
+	r.check(t, false, "needs /no/such/dir (install the Debian package grub-pc-bin)")
 }
 
 func TestMissingToolsNamesPackages(t *testing.T) {

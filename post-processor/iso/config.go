@@ -34,6 +34,8 @@ type Config struct {
 	// be the same file the imagecustomizer provisioner reads; its `os` and `scripts` sections are
 	// the provisioner's and are ignored here). Relative paths in it are resolved against its
 	// directory. Lists set here in HCL are appended to the file's; scalars set here win.
+	// The section's `initramfsType` may only be `bootstrap` and its `kdumpBootFiles` only `none`
+	// (the media never carries kdump boot files); `full-os` and `keep` are refused by name.
 	ConfigFile string `mapstructure:"config_file" required:"false"`
 	// Files placed on the ISO file system (not in the root file system), e.g. a cloud-init
 	// NoCloud seed at `/cloud-init-data/user-data`. Each has a `destination` on the media and

@@ -13,6 +13,7 @@ import (
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/diskimage"
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/liveos"
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
 var _ packersdk.PostProcessor = new(PostProcessor)
@@ -187,12 +188,7 @@ func TestStageWritesContentAndLinksSources(t *testing.T) {
 // The scratch directory is never removed while something is still mounted below it: that is
 // how a leftover bind of /dev turns into deleted host files.
 func TestScratchCleanupRefusesWhileMounted(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("needs root to mount")
-		}
-		t.Skip("needs root to mount")
-	}
+	testenv.RequireRoot(t)
 	out := filepath.Join(t.TempDir(), "live.iso")
 	state := new(multistep.BasicStateBag)
 	state.Put(keyUI, packersdk.TestUi(t))

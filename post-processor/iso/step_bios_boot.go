@@ -16,7 +16,12 @@ import (
 // host's when the image has none, and picks the matching hybrid MBR (boot_hybrid.img).
 //
 // Consumes: image, scratch. Produces: bios_img, bios_mbr.
-type stepBIOSBoot struct{}
+type stepBIOSBoot struct {
+	// hostModDir is where the host's i386-pc modules are looked for; empty means
+	// liveos.HostBIOSModDir. Tests set it, so that the fallback and the error path run the same
+	// whether or not the test host has grub-pc-bin.
+	hostModDir string
+}
 
 func (s *stepBIOSBoot) Run(ctx context.Context, state multistep.StateBag) multistep.StepAction {
 	e, err := getEnv(state)
@@ -30,10 +35,14 @@ func (s *stepBIOSBoot) Run(ctx context.Context, state multistep.StateBag) multis
 	e.ui.Say("Building the BIOS El Torito image...")
 	modDir := info.BIOSModDir
 	if modDir == "" {
-		if _, err := os.Stat(filepath.Join(liveos.HostBIOSModDir, "normal.mod")); err != nil {
-			return halt(state, fmt.Errorf("bios_boot: neither the image nor the host has i386-pc GRUB modules (install grub-pc-bin, or set bios_boot = false)"))
+		host := s.hostModDir
+		if host == "" {
+			host = liveos.HostBIOSModDir
 		}
-		modDir = liveos.HostBIOSModDir
+		if _, err := os.Stat(filepath.Join(host, "normal.mod")); err != nil {
+			return halt(state, fmt.Errorf("bios_boot: neither the image nor the host (%s) has i386-pc GRUB modules (install grub-pc-bin, or set bios_boot = false)", host))
+		}
+		modDir = host
 		e.ui.Message("The image has no i386-pc GRUB modules: using the host's for BIOS boot")
 	}
 	out := filepath.Join(e.scratch, "bios.img")

@@ -133,24 +133,41 @@ func TestBIOSBootPrefersTheImagesModules(t *testing.T) {
 	}
 }
 
-func TestBIOSBootWithoutAnyModulesSaysWhatToDo(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(liveos.HostBIOSModDir, "normal.mod")); err == nil {
-		// The host has grub-pc-bin: the step falls back to it.
-		state, rec := stepState(t, &imageInfo{})
-		if (&stepBIOSBoot{}).Run(context.Background(), state) != multistep.ActionContinue {
-			t.Fatal(state.Get(keyError))
-		}
-		if !strings.Contains(rec.Joined(), "-d "+liveos.HostBIOSModDir) {
-			t.Errorf("no fallback to the host's modules:\n%s", rec.Joined())
-		}
-		return
+// An image without i386-pc modules gets the host's; the host's directory is injected, so this
+// runs the same with or without grub-pc-bin on the test machine.
+func TestBIOSBootFallsBackToTheHostsModules(t *testing.T) {
+	host := t.TempDir()
+	if err := os.WriteFile(filepath.Join(host, "normal.mod"), []byte("mod"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	state, _ := stepState(t, &imageInfo{})
-	if (&stepBIOSBoot{}).Run(context.Background(), state) != multistep.ActionHalt {
+	state, rec := stepState(t, &imageInfo{})
+	if (&stepBIOSBoot{hostModDir: host}).Run(context.Background(), state) != multistep.ActionContinue {
+		t.Fatal(state.Get(keyError))
+	}
+	if !strings.Contains(rec.Joined(), "grub-mkimage -O i386-pc-eltorito -d "+host+" ") {
+		t.Errorf("no fallback to the host's modules:\n%s", rec.Joined())
+	}
+	if mbr := state.Get(keyBIOSMBR).(string); mbr != filepath.Join(host, "boot_hybrid.img") {
+		t.Errorf("hybrid MBR = %q, want the host GRUB's", mbr)
+	}
+}
+
+// Neither the image nor the host has i386-pc modules: the build stops and says how to get
+// them or how to turn BIOS boot off, having run nothing.
+func TestBIOSBootWithoutAnyModulesSaysWhatToDo(t *testing.T) {
+	host := t.TempDir()
+	state, rec := stepState(t, &imageInfo{})
+	if (&stepBIOSBoot{hostModDir: host}).Run(context.Background(), state) != multistep.ActionHalt {
 		t.Fatal("want a halt without i386-pc modules")
 	}
-	if err := state.Get(keyError).(error).Error(); !strings.Contains(err, "bios_boot = false") {
-		t.Errorf("error %q does not say how to turn BIOS boot off", err)
+	err := state.Get(keyError).(error).Error()
+	for _, want := range []string{"bios_boot = false", "grub-pc-bin", host} {
+		if !strings.Contains(err, want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+	if got := rec.Joined(); got != "" {
+		t.Errorf("commands ran although the step failed:\n%s", got)
 	}
 }
 
@@ -173,3 +190,31 @@ func TestSquashRootExcludesTheCarriedMedia(t *testing.T) {
 
 // treeAt stands for a mounted image whose root is dir.
 func treeAt(dir string) *diskimage.Tree { return &diskimage.Tree{Root: dir} }
+
+// With bios_boot = false there is no BIOS El Torito image in the state: the media plan and
+// its xorriso argv are UEFI-only (no -b entry, no GRUB hybrid MBR).
+func TestPlanWithoutBIOSBootIsUEFIOnly(t *testing.T) {
+	var c Config
+	if err := c.Prepare(map[string]interface{}{"bios_boot": false}); err != nil {
+		t.Fatal(err)
+	}
+	if c.biosBoot() {
+		t.Fatal("bios_boot = false did not turn BIOS boot off")
+	}
+	state := new(multistep.BasicStateBag)
+	state.Put(keyImage, &imageInfo{Kernels: []liveos.Kernel{{Version: "6.1.0-9", Vmlinuz: file(t, "vmlinuz", 10)}}})
+	state.Put(keyInitrds, map[string]string{"6.1.0-9": file(t, "initrd", 10)})
+	state.Put(keyEFI, &efiFiles{Shim: file(t, "shim", 10), Grub: file(t, "grub", 10), BootImg: file(t, "efiboot.img", 10)})
+	state.Put(keySquashfs, file(t, "rootfs.img", 10))
+	layout, _, err := planMedia(mustGather(t, &c, state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layout.BIOSImg != "" {
+		t.Errorf("UEFI-only media plan has a BIOS image %q", layout.BIOSImg)
+	}
+	argv := strings.Join(liveos.XorrisoArgv(layout.XorrisoOptions("/out/live.iso", "/stage", "")), " ")
+	if strings.Contains(argv, " -b ") || strings.Contains(argv, "--grub2-mbr") || !strings.Contains(argv, " -e ") {
+		t.Errorf("xorriso argv is not UEFI-only: %s", argv)
+	}
+}

@@ -291,7 +291,11 @@ func TestChrootHostileSymlinksStayInTheImage(t *testing.T) {
 			if err := p.Provision(context.Background(), packersdk.TestUi(t), comm(root), nil); err != nil {
 				t.Fatal(err)
 			}
-			if entries, _ := os.ReadDir(host); len(entries) > 0 {
+			entries, err := os.ReadDir(host)
+			if err != nil {
+				t.Fatalf("read the host directory %s: %v", host, err)
+			}
+			if len(entries) > 0 {
 				t.Fatalf("the provisioner wrote to the host directory %s: %v", host, entries)
 			}
 			for _, f := range []string{"foo", "bar", "new/dir/baz"} {

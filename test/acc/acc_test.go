@@ -210,6 +210,33 @@ build {
 	}
 }
 
+// iso.kdumpBootFiles: none is what the plugin does (the media carries no kdump boot files);
+// keep is refused naming the setting, by the provisioner and by the post-processor that read the file.
+func TestValidateKdumpBootFiles(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{{"none", true}, {"keep", false}} {
+		t.Run(tc.value, func(t *testing.T) {
+			yaml := goodYAML + "  kdumpBootFiles: " + tc.value + "\n"
+			dir := writeFixture(t, goodTemplate, yaml)
+			out, err := packer(t, dir, "validate", ".")
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("packer validate refused iso.kdumpBootFiles: %s: %v", tc.value, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("packer validate accepted iso.kdumpBootFiles: %s", tc.value)
+			}
+			if !strings.Contains(out, "iso.kdumpBootFiles") || !strings.Contains(out, "(keep) are not supported") {
+				t.Errorf("the error does not name iso.kdumpBootFiles and its value")
+			}
+		})
+	}
+}
+
 func TestValidateRejectsAMissingBaseImage(t *testing.T) {
 	tpl := strings.Replace(goodTemplate, `base_image    = "base.qcow2"`, `base_image    = "does-not-exist.qcow2"`, 1)
 	dir := writeFixture(t, tpl, goodYAML)

@@ -1,6 +1,8 @@
 package acc
 
 import (
+	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
+
 	"archive/zip"
 	"bufio"
 	"crypto/sha256"
@@ -59,12 +61,7 @@ func TestReleaseArchivesInstallLikePackerInit(t *testing.T) {
 // the packer binary.
 func requireAcc(t *testing.T) string {
 	t.Helper()
-	if os.Getenv("PACKER_ACC") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PACKER_ACC is not set: run the acceptance tests through `make acc`")
-		}
-		t.Skip("acceptance test: set PACKER_ACC=1 and PACKER (run `make acc`)")
-	}
+	testenv.RequireEnv(t, "PACKER_ACC", "run the acceptance tests through `make acc` (it sets PACKER_ACC=1 and PACKER)")
 	if bin := os.Getenv("PACKER"); bin != "" {
 		return bin
 	}

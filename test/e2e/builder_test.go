@@ -213,34 +213,52 @@ func cancelBuild(t *testing.T, base string, cancel func(*exec.Cmd)) {
 	assertNothingLeft(t, dir)
 }
 
-// Two builds at once on one host get their own loop devices and mount paths.
+// Two builds at once on one host get their own loop devices and mount paths, and each output
+// holds its own build's changes.
 func TestTwoBuildsAtOnce(t *testing.T) {
 	imgs := requireE2E(t)
 	dirs := []string{t.TempDir(), t.TempDir()}
-	results := make(chan build, len(dirs))
+	payloads := []string{marker("parallel-a"), marker("parallel-b")}
+	type result struct {
+		i int
+		b build
+	}
+	results := make(chan result, len(dirs))
 	for i, dir := range dirs {
-		writeFiles(t, dir, map[string]string{"build.pkr.hcl": provisionTemplate, "payload.txt": marker("parallel") + "\n"})
+		writeFiles(t, dir, map[string]string{"build.pkr.hcl": provisionTemplate, "payload.txt": payloads[i] + "\n"})
 		base := []string{imgs.EFIQcow2, imgs.BootPartQcow2}[i]
 		go func() {
-			results <- packerBuild(t, context.Background(), dir, map[string]string{"base_image": base})
+			results <- result{i, packerBuild(t, context.Background(), dir, map[string]string{"base_image": base})}
 		}()
 	}
-	devices := map[string]bool{}
+	devices := make([]string, len(dirs))
 	for range dirs {
-		b := <-results
-		if b.Err != nil {
-			t.Errorf("a concurrent build failed: %v", b.Err)
+		r := <-results
+		if r.b.Err != nil {
+			t.Errorf("concurrent build %d failed: %v", r.i, r.b.Err)
 		}
-		for _, line := range strings.Split(b.Output, "\n") {
+		for _, line := range strings.Split(r.b.Output, "\n") {
 			if i := strings.Index(line, "Attached the image to "); i >= 0 {
-				devices[strings.TrimSpace(line[i+len("Attached the image to "):])] = true
+				devices[r.i] = strings.TrimSpace(line[i+len("Attached the image to "):])
 			}
 		}
 	}
-	if len(devices) != 2 {
-		t.Errorf("the two builds did not use two loop devices: %v", devices)
+	if devices[0] == "" || devices[0] == devices[1] {
+		t.Errorf("the two builds did not use two loop devices: %q", devices)
 	}
 	assertNothingLeft(t, dirs...)
+	if t.Failed() {
+		return
+	}
+	for i, dir := range dirs {
+		tree := openImage(t, filepath.Join(dir, "output", "image.raw"))
+		if got, _ := readImageFile(t, tree, "/root/e2e-file.txt"); strings.TrimSpace(got) != payloads[i] {
+			t.Errorf("build %d: /root/e2e-file.txt = %q, want %q", i, got, payloads[i])
+		}
+		if shell, _ := readImageFile(t, tree, "/etc/e2e-shell"); !strings.Contains(shell, "device="+devices[i]+" ") {
+			t.Errorf("build %d: /etc/e2e-shell = %q, want the device it attached, %s", i, shell, devices[i])
+		}
+	}
 }
 
 const plainTemplate = rawSourceHCL + `build {

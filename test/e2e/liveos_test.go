@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
@@ -194,7 +193,7 @@ func example1(t *testing.T, imgs testenv.Images, boots ...example1Boot) example1
 		t.Run(bt.name, func(t *testing.T) {
 			res := testenv.Boot(t, testenv.BootOptions{
 				Name: "example1-" + imgs.Release + "-" + bt.name, ISO: iso, Firmware: bt.firmware, Media: bt.media,
-				Expect: expect[bt], Timeout: 15 * time.Minute,
+				Expect: expect[bt], Timeout: bootTimeout,
 			})
 			t.Logf("MEASURE boot example 1 (%s) %s: %s", imgs.Release, bt.name, testenv.FormatMilestones(res.Milestones))
 		})
@@ -243,7 +242,7 @@ func recustomize(t *testing.T, iso, mark string) {
 		t.Errorf("the earlier media's seed was not carried to the new ISO")
 	}
 	res := testenv.Boot(t, testenv.BootOptions{
-		Name: "recustomized", ISO: again, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+		Name: "recustomized", ISO: again, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: bootTimeout,
 		Expect: []string{
 			regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=CDROM .*ds=nocloud e2e\.recustomized=1`,
 			regexp.QuoteMeta(issue),
@@ -254,7 +253,8 @@ func recustomize(t *testing.T, iso, mark string) {
 
 // The seed page's Example 2: cloud-init data in the root file system with os.additionalFiles,
 // ds=nocloud from os.kernelCommandLine. The customized disk boots with it (the provisioner's
-// proof), and so does the ISO made from it, which carries the image's kernel arguments.
+// proof), and so does the ISO made from it, which carries the image's kernel arguments. The ISO
+// is UEFI-only (bios_boot = false): no BIOS El Torito entry, no hybrid MBR, whatever the host has.
 const example2YAML = `
 os:
   kernelCommandLine:
@@ -278,6 +278,7 @@ const example2Template = qcow2SourceHCL + `build {
     output               = "output/live.iso"
     volume_label         = "E2E_LIVE2"
     squashfs_compression = "zstd"
+    bios_boot            = false
   }
 }
 `
@@ -310,17 +311,23 @@ func TestLiveOSExample2SeedInTheRootFS(t *testing.T) {
 	if seed, _ := readImageFile(t, tree, "/var/lib/cloud/seed/nocloud/user-data"); !strings.Contains(seed, mark) {
 		t.Errorf("os.additionalFiles did not place the seed in the root file system")
 	}
+	report := xorrisoReport(t, iso)
+	uefi := regexp.MustCompile(`El Torito boot img :\s+1\s+UEFI`).MatchString(report)
+	bios := regexp.MustCompile(`El Torito boot img :\s+\d+\s+BIOS`).MatchString(report)
+	if !uefi || bios || strings.Contains(report, "grub2-mbr") {
+		t.Errorf("bios_boot = false: want a UEFI-only ISO (one UEFI El Torito entry, no BIOS entry, no GRUB MBR)")
+	}
 
 	t.Run("disk-uefi", func(t *testing.T) {
 		res := testenv.Boot(t, testenv.BootOptions{
-			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: 8 * time.Minute,
+			Name: "example2-disk", Disk: disk, Firmware: testenv.UEFI, Timeout: bootTimeout,
 			Expect: []string{regexp.QuoteMeta(mark) + ` cmdline=.*root=UUID=.*ds=nocloud`},
 		})
 		t.Logf("MEASURE boot example 2 disk: %s", testenv.FormatMilestones(res.Milestones))
 	})
 	t.Run("iso-uefi-cd", func(t *testing.T) {
 		res := testenv.Boot(t, testenv.BootOptions{
-			Name: "example2-iso", ISO: iso, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: 8 * time.Minute,
+			Name: "example2-iso", ISO: iso, Firmware: testenv.UEFI, Media: testenv.CD, Timeout: bootTimeout,
 			Expect: []string{
 				regexp.QuoteMeta(mark) + ` cmdline=.*root=live:LABEL=E2E_LIVE2 .*ds=nocloud`,
 				regexp.QuoteMeta(mark) + ` root=overlay`,

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,8 +176,7 @@ func snapshot(t *testing.T, image string) map[string]string {
 		out[p] = strings.TrimSpace(got)
 	}
 	motd, mode := readImageFile(t, tree, "/etc/motd")
-	out["/etc/motd"] = "mode " + strings.TrimPrefix(mode.Perm().String(), "-") + ": " + strings.TrimSpace(motd)
-	out["/etc/motd"] = strings.Replace(out["/etc/motd"], "rw-r-----", "640", 1)
+	out["/etc/motd"] = fmt.Sprintf("mode %o: %s", mode.Perm(), strings.TrimSpace(motd))
 	for _, link := range []string{"/etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
 		"/etc/systemd/system/cloud-init.target.wants/cloud-init.service"} {
 		target, err := os.Readlink(filepath.Join(tree.Root, link))
@@ -188,9 +188,15 @@ func snapshot(t *testing.T, image string) map[string]string {
 	}
 	var mods []string
 	for _, dir := range []string{"/etc/modules-load.d", "/etc/modprobe.d"} {
-		entries, _ := os.ReadDir(filepath.Join(tree.Root, dir))
+		entries, err := os.ReadDir(filepath.Join(tree.Root, dir))
+		if err != nil {
+			t.Fatalf("read %s in the built image: %v", dir, err)
+		}
 		for _, e := range entries {
-			b, _ := os.ReadFile(filepath.Join(tree.Root, dir, e.Name()))
+			b, err := os.ReadFile(filepath.Join(tree.Root, dir, e.Name()))
+			if err != nil {
+				t.Fatalf("read %s/%s in the built image: %v", dir, e.Name(), err)
+			}
 			if strings.Contains(string(b), "dummy") {
 				mods = append(mods, dir+"/"+e.Name()+": "+strings.TrimSpace(string(b)))
 			}
