@@ -230,8 +230,8 @@ func TestValidateKdumpBootFiles(t *testing.T) {
 			if err == nil {
 				t.Fatalf("packer validate accepted iso.kdumpBootFiles: %s", tc.value)
 			}
-			if !strings.Contains(out, "iso.kdumpBootFiles") || !strings.Contains(out, "(keep) are not supported") {
-				t.Errorf("the error does not name iso.kdumpBootFiles and its value")
+			if out = oneLine(out); !strings.Contains(out, "iso.kdumpBootFiles") || !strings.Contains(out, "(keep) are not supported") {
+				t.Errorf("the error does not name iso.kdumpBootFiles and its value:\n%s", out)
 			}
 		})
 	}
