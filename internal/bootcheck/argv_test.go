@@ -1,15 +1,13 @@
 package bootcheck
 
 import (
-	"flag"
-	"os"
+	goldenfile "github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/golden"
+
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/argv")
 
 // TestArgvGolden plans the command line for every firmware and media an
 // ISO boot can use, and for the disk boots the tests run, and compares it
@@ -41,19 +39,7 @@ func TestArgvGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := goldenLines(argv)
-			golden := filepath.Join("testdata", "argv", name+".args")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run go test -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("argv differs from %s:\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			goldenfile.CheckFile(t, filepath.Join("testdata", "argv", name+".args"), got)
 		})
 	}
 }

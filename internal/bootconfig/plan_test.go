@@ -1,8 +1,8 @@
 package bootconfig
 
 import (
-	"flag"
-	"os"
+	goldenfile "github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/golden"
+
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -11,25 +11,8 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/rootfs"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./internal/bootconfig -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", name, p, got, want)
-	}
-}
+// golden compares got with testdata/<name>.golden (go test -update rewrites it).
+func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, got) }
 
 func readTree(t *testing.T, name string) Snapshot {
 	t.Helper()

@@ -1,16 +1,13 @@
 package fromiso
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	goldenfile "github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/golden"
+
 	"strings"
 	"testing"
 
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/execx"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // The whole rebuild's argv, in the order FromLiveISO runs it, for one media.
 func TestRebuildArgvGolden(t *testing.T) {
@@ -33,20 +30,5 @@ func TestRebuildArgvGolden(t *testing.T) {
 	golden(t, "argv-rebuild", b.String())
 }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./internal/fromiso -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", name, p, got, want)
-	}
-}
+// golden compares got with testdata/<name>.golden (go test -update rewrites it).
+func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, got) }

@@ -1,32 +1,16 @@
 package grubcfg
 
 import (
-	"flag"
+	goldenfile "github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/golden"
+
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./internal/grubcfg -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", name, p, got, want)
-	}
-}
+// golden compares got with testdata/<name>.golden (go test -update rewrites it).
+func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, got) }
 
 // The arguments every golden edit adds: a plain one, one GRUB must quote (`;` ends a
 // command), and one with a kernel-quoted value.

@@ -1,10 +1,9 @@
 package liveos
 
 import (
+	goldenfile "github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/golden"
+
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,27 +12,8 @@ import (
 	"github.com/imagecustomizer/packer-plugin-imagecustomizer/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
-
-// golden compares got with testdata/<name>.golden, or rewrites the file
-// with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./internal/liveos -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from %s (run with -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", name, p, got, want)
-	}
-}
+// golden compares got with testdata/<name>.golden (go test -update rewrites it).
+func golden(t *testing.T, name, got string) { t.Helper(); goldenfile.Check(t, name, got) }
 
 // argvText renders commands one per line, shell-quoted, for golden files.
 func argvText(cmds ...[]string) string {
