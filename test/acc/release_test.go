@@ -5,8 +5,6 @@ import (
 
 	"archive/zip"
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
@@ -133,19 +131,8 @@ func checkSums(t *testing.T, dist string) map[string]string {
 	return sums
 }
 
-func sha256File(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+// sha256File is testenv.SHA256File.
+func sha256File(t *testing.T, path string) string { t.Helper(); return testenv.SHA256File(t, path) }
 
 // unzipOne extracts the single file of a release archive into dir, executable, and returns its path.
 func unzipOne(t *testing.T, archive, dir string) string {

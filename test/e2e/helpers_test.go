@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -147,19 +146,8 @@ func marker(prefix string) string {
 	return prefix + "-" + hex.EncodeToString(b)
 }
 
-func sha256File(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+// sha256File is testenv.SHA256File.
+func sha256File(t *testing.T, path string) string { t.Helper(); return testenv.SHA256File(t, path) }
 
 // openImage mounts a built disk image read-only for inspection; cleanup releases it.
 func openImage(t *testing.T, path string) *diskimage.Tree {
